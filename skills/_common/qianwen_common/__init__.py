@@ -1,0 +1,1 @@
+"""Shared helper for the qianwen-* skills: config, HTTP, files, tasks, output."""

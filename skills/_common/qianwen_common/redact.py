@@ -1,0 +1,35 @@
+"""One masking function for every text that can reach a user or a file."""
+
+import re
+
+_SECRETS = set()
+_KEY_SHAPE = re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-]{6,}")
+_MASK = "***"
+
+
+def register_secret(value):
+    """Remember a secret (a key, an OSS secret, a presigned URL) so mask() removes it."""
+    if value and len(value) >= 4:
+        _SECRETS.add(value)
+
+
+def mask(text):
+    """Return text with every registered secret and anything shaped like an sk- key removed."""
+    if not text:
+        return text
+    text = str(text)
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, _MASK)
+    return _KEY_SHAPE.sub("sk-" + _MASK, text)
+
+
+def mask_data(value):
+    """Mask every string inside a JSON-like value."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list):
+        return [mask_data(item) for item in value]
+    if isinstance(value, dict):
+        return {key: mask_data(item) for key, item in value.items()}
+    return value

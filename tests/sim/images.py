@@ -1,0 +1,145 @@
+"""Image routes: messages style (multimodal/image-generation) and prompt style (text2image, image2image)."""
+
+import uuid
+
+from .server import Reply, api_error
+
+MESSAGES_SYNC = {"wan2.6-t2i", "wan2.6-image", "wan2.7-image", "wan2.7-image-pro", "qwen-image-2.0-pro",
+                 "qwen-image-2.0", "qwen-image-edit-max", "qwen-image-edit-plus", "qwen-image-edit",
+                 "qwen-image-max", "qwen-image-plus", "qwen-image"}
+MESSAGES_ASYNC = {"wan2.6-t2i", "wan2.6-image", "wan2.7-image", "wan2.7-image-pro"}
+TEXT2IMAGE = {"wan2.5-t2i-preview", "wan2.2-t2i-flash", "wan2.2-t2i-plus", "wan2.1-t2i-turbo",
+              "wan2.1-t2i-plus", "qwen-image-plus", "qwen-image"}
+IMAGE2IMAGE = {"wan2.5-i2i-preview"}
+ALL_MODELS = MESSAGES_SYNC | TEXT2IMAGE | IMAGE2IMAGE
+API_DEFAULT_N = {"wan2.6-t2i": 4, "wan2.6-image": 4, "wan2.5-t2i-preview": 4, "wan2.2-t2i-flash": 4,
+                 "wan2.2-t2i-plus": 4, "wan2.5-i2i-preview": 4}
+
+
+def _wrong_route(model):
+    if model not in ALL_MODELS:
+        return api_error(404, "ModelNotFound", "Model not exist.")
+    return api_error(400, "InvalidParameter", "Model %s is not supported by this API url" % model)
+
+
+def _messages(body):
+    """(prompt, image list) of a messages body, or an error Reply."""
+    messages = (body.get("input") or {}).get("messages")
+    if not isinstance(messages, list) or len(messages) != 1 or messages[0].get("role") != "user":
+        return api_error(400, "InvalidParameter", "input.messages must hold one user message")
+    content = messages[0].get("content")
+    if not isinstance(content, list):
+        return api_error(400, "InvalidParameter", "message content must be a list")
+    texts = [item["text"] for item in content if isinstance(item, dict) and "text" in item]
+    images = [item["image"] for item in content if isinstance(item, dict) and "image" in item]
+    if len(texts) != 1:
+        return api_error(400, "InvalidParameter", "exactly one text item is required")
+    return texts[0], images
+
+
+def _count(sim, model, params):
+    n = params.get("n", API_DEFAULT_N.get(model, 1))
+    if params.get("enable_interleave"):
+        return int(params.get("max_images", 5))
+    if model in ("qwen-image-max", "qwen-image-plus", "qwen-image", "qwen-image-edit") and n != 1:
+        return None
+    return int(n)
+
+
+def _image_result(sim, model, params, count, interleave):
+    urls = [sim.result_url("%s/%d.png" % (uuid.uuid4().hex[:12], i + 1)) for i in range(count)]
+    if interleave:
+        content = []
+        for i, url in enumerate(urls):
+            content.append({"type": "text", "text": "Step %d." % (i + 1)})
+            content.append({"type": "image", "image": url})
+        choices = [{"finish_reason": "stop", "message": {"role": "assistant", "content": content}}]
+    else:
+        choices = [{"finish_reason": "stop", "message": {"role": "assistant", "content": [
+            {"type": "image", "image": url}]}} for url in urls]
+    size = str(params.get("size") or "1280*1280")
+    usage = {"image_count": count, "size": size}
+    if model.startswith("qwen-image") and "*" in size:
+        usage["width"], usage["height"] = (int(x) for x in size.split("*"))
+    return {"choices": choices, "finished": True}, usage
+
+
+def _check_messages_model(model, prompt, images, params):
+    if model == "wan2.6-image" and not images and not params.get("enable_interleave"):
+        return api_error(400, "InvalidParameter", "wan2.6-image needs at least one input image")
+    if model == "wan2.6-t2i" and images:
+        return api_error(400, "InvalidParameter", "wan2.6-t2i takes no input image")
+    if model in ("qwen-image-max", "qwen-image-plus", "qwen-image") and params.get("size") not in (
+            None, "1664*928", "1472*1104", "1328*1328", "1104*1472", "928*1664"):
+        return api_error(400, "InvalidParameter", "The size is not match the model.")
+    if model.startswith("qwen-image-edit") and not images:
+        return api_error(400, "InvalidParameter", "an input image is required")
+    return None
+
+
+def multimodal_generation(sim, body):
+    model = body["model"]
+    if model not in MESSAGES_SYNC:
+        return _wrong_route(model)
+    parsed = _messages(body)
+    if isinstance(parsed, Reply):
+        return parsed
+    params = body.get("parameters") or {}
+    if params.get("enable_interleave"):
+        return api_error(400, "InvalidParameter", "enable_interleave in sync mode needs streaming (SSE)")
+    problem = _check_messages_model(model, parsed[0], parsed[1], params)
+    if problem:
+        return problem
+    count = _count(sim, model, params)
+    if count is None:
+        return api_error(400, "InvalidParameter", "n must be 1 for %s" % model)
+    output, usage = _image_result(sim, model, params, count, False)
+    return Reply(200, {"request_id": str(uuid.uuid4()), "output": output, "usage": usage})
+
+
+def image_generation(sim, body):
+    from .catalog import submit_task
+
+    model = body["model"]
+    if model not in MESSAGES_ASYNC:
+        return _wrong_route(model)
+    parsed = _messages(body)
+    if isinstance(parsed, Reply):
+        return parsed
+    params = body.get("parameters") or {}
+    problem = _check_messages_model(model, parsed[0], parsed[1], params)
+    if problem:
+        return problem
+    count = _count(sim, model, params)
+    output, usage = _image_result(sim, model, params, count, bool(params.get("enable_interleave")))
+    return submit_task(sim, model, body, {"output": output, "usage": usage})
+
+
+def _prompt_task(sim, body, models, needs_images):
+    from .catalog import submit_task
+
+    model = body["model"]
+    if model not in models:
+        return _wrong_route(model)
+    data = body.get("input") or {}
+    if "messages" in data or not isinstance(data.get("prompt"), str) or not data["prompt"]:
+        return api_error(400, "InvalidParameter", "input.prompt is required")
+    images = data.get("images")
+    if needs_images and (not isinstance(images, list) or not 1 <= len(images) <= 3):
+        return api_error(400, "InvalidParameter", "input.images must hold 1 to 3 images")
+    params = body.get("parameters") or {}
+    count = _count(sim, model, params)
+    if count is None:
+        return api_error(400, "InvalidParameter", "n must be 1 for %s" % model)
+    results = [{"url": sim.result_url("%s/%d.png" % (uuid.uuid4().hex[:12], i + 1)),
+                "orig_prompt": data["prompt"], "actual_prompt": data["prompt"]} for i in range(count)]
+    output = {"results": results, "task_metrics": {"TOTAL": count, "SUCCEEDED": count, "FAILED": 0}}
+    return submit_task(sim, model, body, {"output": output, "usage": {"image_count": count}})
+
+
+def text2image(sim, body):
+    return _prompt_task(sim, body, TEXT2IMAGE, False)
+
+
+def image2image(sim, body):
+    return _prompt_task(sim, body, IMAGE2IMAGE, True)
