@@ -1,6 +1,6 @@
 """Route table of the simulator: which path serves which models, and the shared checks."""
 
-from . import images, storage, tasks, videos
+from . import images, misc, storage, tasks, videos
 from .server import Reply, api_error
 
 ASYNC_ONLY = {
@@ -22,9 +22,9 @@ def route(sim, method, path, query, headers, raw, entry):
     if path == "/oss" or path.startswith("/oss/"):
         return storage.oss_post(sim, headers, raw)
     if path == "/version.json":
-        return Reply(200, {"version": sim.version})
+        return misc.version(sim)
     if path.startswith("/compatible-mode/v1/"):
-        return tasks.compat(sim, method, path, headers, entry.get("json"))
+        return misc.compat(sim, method, path, headers, entry.get("json"))
     if not path.startswith("/api/v1/"):
         return api_error(404, "NotFound", "no such path")
     refused = sim.check_key(headers)
