@@ -1,6 +1,6 @@
 """Route table of the simulator: which path serves which models, and the shared checks."""
 
-from . import images, misc, storage, tasks, videos
+from . import images, misc, ossbucket, storage, tasks, videos
 from .server import Reply, api_error
 
 ASYNC_ONLY = {
@@ -17,6 +17,8 @@ SYNC_ONLY = {
 
 def route(sim, method, path, query, headers, raw, entry):
     """Answer one request the way DashScope would."""
+    if ossbucket.is_bucket_path(sim, path):
+        return ossbucket.handle(sim, method, path, query, headers, raw)
     if path.startswith("/files/"):
         return storage.serve_file(sim, path, headers)
     if path == "/oss" or path.startswith("/oss/"):

@@ -28,6 +28,22 @@ def new_id():
     return str(uuid.uuid4())
 
 
+class Headers(dict):
+    """Request headers as logged: lookups ignore case, as HTTP does."""
+
+    def __init__(self, items):
+        super().__init__((name.lower(), value) for name, value in items)
+
+    def __getitem__(self, name):
+        return super().__getitem__(name.lower())
+
+    def get(self, name, default=None):
+        return super().get(name.lower(), default)
+
+    def __contains__(self, name):
+        return super().__contains__(name.lower())
+
+
 class Fault:
     """One injected failure, matched by method and path prefix, used `times` times."""
 
@@ -55,6 +71,7 @@ class Sim:
         self.task_plan = None                 # optional function(body) -> (seconds, outcome)
         self.range_support = True
         self.requests, self.faults, self.tasks, self.uploads = [], [], {}, {}
+        self.buckets = {}                     # own-bucket name -> {key: bytes}
         self.lock = threading.Lock()
         self._server = None
 
@@ -147,7 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         raw = self._read_body(parts.path)
-        entry = {"method": method, "path": parts.path, "query": query, "headers": dict(self.headers),
+        entry = {"method": method, "path": parts.path, "query": query, "headers": Headers(self.headers.items()),
                  "raw_size": getattr(raw, "total", None) or len(raw or b""), "time": time.time()}
         entry["json"] = _maybe_json(raw)
         with sim.lock:
@@ -168,7 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self, path):
         length = int(self.headers.get("Content-Length") or 0)
-        if path.startswith("/oss") and length > 65536:
+        if length > 65536 and not path.startswith("/api/"):
             from .storage import spool_upload
 
             return spool_upload(self.rfile, length, self.headers)
