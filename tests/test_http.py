@@ -36,7 +36,8 @@ def test_get_retries_5xx_and_honours_retry_after(sim, cfg):
 def test_create_is_never_resent_after_5xx(sim, cfg):
     sim.inject("/api/v1/services/", method="POST", status=500)
     with pytest.raises(SubmissionUnknown) as err:
-        tasks.submit(cfg, VIDEO, BODY)
+        http.request_json("POST", cfg.api_base + VIDEO, BODY, tasks.ASYNC_HEADER, api_key=FAKE_KEY,
+                          policy=http.CREATE)
     assert "HTTP 500" in str(err.value) and "may have been accepted" in str(err.value)
     assert len(sim.task_posts()) == 1
 
@@ -52,15 +53,16 @@ def test_create_is_never_resent_after_read_timeout(sim, cfg, monkeypatch):
     monkeypatch.setenv("QWEN_HTTP_TIMEOUT", "0.5")
     sim.inject("/api/v1/services/", method="POST", delay=1.5)
     with pytest.raises(SubmissionUnknown) as err:
-        tasks.submit(cfg, VIDEO, BODY)
+        http.request_json("POST", cfg.api_base + VIDEO, BODY, tasks.ASYNC_HEADER, api_key=FAKE_KEY,
+                          policy=http.CREATE)
     assert "may have been accepted" in str(err.value)
     assert len(sim.task_posts()) == 1
 
 
 def test_create_after_dropped_connection_is_not_resent(sim, cfg):
     sim.inject("/api/v1/services/", method="POST", drop=True)
-    with pytest.raises(SubmissionUnknown):
-        tasks.submit(cfg, VIDEO, BODY)
+    with pytest.raises(SubmissionUnknown, match="no wan2.6-t2v task is listed yet"):
+        tasks.submit(cfg, VIDEO, BODY)  # dropped before the task was made: nothing to adopt
     assert len(sim.task_posts()) == 1
 
 
@@ -108,3 +110,23 @@ def test_user_agent_names_bundle_and_version(sim, cfg):
     tasks.fetch(cfg, "x")
     agent = sim.seen("GET")[0]["headers"]["User-Agent"]
     assert agent.startswith("qianwen-ai-skills/%s" % VERSION)
+
+
+def test_lost_answer_is_recovered_from_the_task_list(sim, cfg, monkeypatch):
+    # issue 8: after a read timeout the task is looked up, never created twice
+    monkeypatch.setenv("QWEN_HTTP_TIMEOUT", "0.5")
+    sim.inject("/api/v1/services/", method="POST", delay=1.0)
+    notes = []
+    task_id, answer = tasks.submit(cfg, VIDEO, BODY, notify=notes.append)
+    assert task_id in sim.tasks and answer["recovered"]
+    assert len(sim.task_posts()) == 1
+    assert any("looking for the task" in n for n in notes)
+
+
+def test_lost_answer_with_several_candidates_is_not_guessed(sim, cfg, monkeypatch):
+    tasks.submit(cfg, VIDEO, BODY)
+    monkeypatch.setenv("QWEN_HTTP_TIMEOUT", "0.5")
+    sim.inject("/api/v1/services/", method="POST", delay=1.0)
+    with pytest.raises(SubmissionUnknown, match="2 recent wan2.6-t2v tasks could be it"):
+        tasks.submit(cfg, VIDEO, BODY)
+    assert len(sim.task_posts()) == 2
