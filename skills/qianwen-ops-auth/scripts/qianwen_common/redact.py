@@ -6,6 +6,8 @@ import re
 _SECRETS = set()
 _KEY_SHAPE = re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-]{6,}")
 _MASK = "***"
+# The documented .env placeholder is not a key; masking it would break the missing-key advice.
+_PLACEHOLDER = "sk-your-key-here"
 
 
 def register_secret(value):
@@ -22,7 +24,11 @@ def mask(text):
     for secret in sorted(_SECRETS, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, _MASK)
-    return _KEY_SHAPE.sub("sk-" + _MASK, text)
+    return _KEY_SHAPE.sub(_mask_match, text)
+
+
+def _mask_match(match):
+    return match.group(0) if match.group(0) == _PLACEHOLDER else "sk-" + _MASK
 
 
 def mask_data(value):
