@@ -12,6 +12,14 @@ TEXT2IMAGE = {"wan2.5-t2i-preview", "wan2.2-t2i-flash", "wan2.2-t2i-plus", "wan2
               "wan2.1-t2i-plus", "qwen-image-plus", "qwen-image"}
 IMAGE2IMAGE = {"wan2.5-i2i-preview"}
 ALL_MODELS = MESSAGES_SYNC | TEXT2IMAGE | IMAGE2IMAGE
+# Highest n each model takes, and how many input images (a wrong count is a 400, as on the real API).
+N_MAX = {"wan2.6-t2i": 4, "wan2.6-image": 4, "wan2.7-image": 12, "wan2.7-image-pro": 12, "wan2.5-t2i-preview": 4,
+         "wan2.2-t2i-flash": 4, "wan2.2-t2i-plus": 4, "wan2.5-i2i-preview": 4, "qwen-image-2.0-pro": 6,
+         "qwen-image-2.0": 6, "qwen-image-edit-max": 6, "qwen-image-edit-plus": 6}
+IMAGES = {"wan2.6-t2i": (0, 0), "wan2.6-image": (1, 4), "wan2.7-image": (0, 9), "wan2.7-image-pro": (0, 9),
+          "qwen-image-2.0-pro": (0, 3), "qwen-image-2.0": (0, 3), "qwen-image-edit-max": (1, 3),
+          "qwen-image-edit-plus": (1, 3), "qwen-image-edit": (1, 3), "qwen-image-max": (0, 0),
+          "qwen-image-plus": (0, 0), "qwen-image": (0, 0)}
 API_DEFAULT_N = {"wan2.6-t2i": 4, "wan2.6-image": 4, "wan2.5-t2i-preview": 4, "wan2.2-t2i-flash": 4,
                  "wan2.2-t2i-plus": 4, "wan2.5-i2i-preview": 4}
 
@@ -40,8 +48,10 @@ def _messages(body):
 def _count(sim, model, params):
     n = params.get("n", API_DEFAULT_N.get(model, 1))
     if params.get("enable_interleave"):
+        if n != 1:
+            return None
         return int(params.get("max_images", 5))
-    if model in ("qwen-image-max", "qwen-image-plus", "qwen-image", "qwen-image-edit") and n != 1:
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= N_MAX.get(model, 1):
         return None
     return int(n)
 
@@ -65,6 +75,14 @@ def _image_result(sim, model, params, count, interleave):
 
 
 def _check_messages_model(model, prompt, images, params):
+    low, high = IMAGES.get(model, (0, 9))
+    if params.get("enable_interleave"):
+        if model != "wan2.6-image":
+            return api_error(400, "InvalidParameter", "enable_interleave is not supported by %s" % model)
+        low, high = 0, 1
+    if not low <= len(images) <= high:
+        return api_error(400, "InvalidParameter", "%s takes %d to %d input images, got %d"
+                         % (model, low, high, len(images)))
     if model == "wan2.6-image" and not images and not params.get("enable_interleave"):
         return api_error(400, "InvalidParameter", "wan2.6-image needs at least one input image")
     if model == "wan2.6-t2i" and images:
@@ -92,7 +110,7 @@ def multimodal_generation(sim, body):
         return problem
     count = _count(sim, model, params)
     if count is None:
-        return api_error(400, "InvalidParameter", "n must be 1 for %s" % model)
+        return api_error(400, "InvalidParameter", "n is out of range for %s" % model)
     output, usage = _image_result(sim, model, params, count, False)
     return Reply(200, {"request_id": str(uuid.uuid4()), "output": output, "usage": usage})
 
@@ -111,6 +129,8 @@ def image_generation(sim, body):
     if problem:
         return problem
     count = _count(sim, model, params)
+    if count is None:
+        return api_error(400, "InvalidParameter", "n is out of range for %s" % model)
     output, usage = _image_result(sim, model, params, count, bool(params.get("enable_interleave")))
     return submit_task(sim, model, body, {"output": output, "usage": usage})
 
@@ -127,10 +147,15 @@ def _prompt_task(sim, body, models, needs_images):
     images = data.get("images")
     if needs_images and (not isinstance(images, list) or not 1 <= len(images) <= 3):
         return api_error(400, "InvalidParameter", "input.images must hold 1 to 3 images")
+    if not needs_images and images is not None:
+        return api_error(400, "InvalidParameter", "%s takes no input images" % model)
     params = body.get("parameters") or {}
     count = _count(sim, model, params)
     if count is None:
-        return api_error(400, "InvalidParameter", "n must be 1 for %s" % model)
+        return api_error(400, "InvalidParameter", "n is out of range for %s" % model)
+    if model in ("qwen-image-plus", "qwen-image") and params.get("size") not in (
+            None, "1664*928", "1472*1104", "1328*1328", "1104*1472", "928*1664"):
+        return api_error(400, "InvalidParameter", "The size is not match the model.")
     results = [{"url": sim.result_url("%s/%d.png" % (uuid.uuid4().hex[:12], i + 1)),
                 "orig_prompt": data["prompt"], "actual_prompt": data["prompt"]} for i in range(count)]
     output = {"results": results, "task_metrics": {"TOTAL": count, "SUCCEEDED": count, "FAILED": 0}}

@@ -23,6 +23,34 @@ MODELS = {
 }
 VACE_FUNCTIONS = {"image_reference", "video_repainting", "video_edit", "video_extension",
                   "video_outpainting"}
+COMMON = {"seed", "watermark", "prompt_extend"}
+# Fields each kind of model takes (fact sheet §3); anything else is refused like an unknown parameter.
+INPUTS = {
+    "t2v": {"prompt", "negative_prompt", "audio_url"}, "i2v27": {"prompt", "negative_prompt", "media"},
+    "i2v": {"prompt", "negative_prompt", "img_url", "audio_url", "template"},
+    "kf2v": {"prompt", "negative_prompt", "first_frame_url", "last_frame_url", "template"},
+    "r2v": {"prompt", "negative_prompt", "reference_urls"},
+    "vace": {"prompt", "function", "ref_images_url", "video_url", "mask_image_url", "mask_video_url",
+             "mask_frame_id", "first_clip_url", "last_clip_url", "first_frame_url", "last_frame_url"},
+    "videoedit": {"prompt", "negative_prompt", "media"}, "hh-t2v": {"prompt"}, "hh-i2v": {"prompt", "media"},
+    "hh-r2v": {"prompt", "media"}, "hh-edit": {"prompt", "media"},
+}
+PARAMS = {
+    "t2v": {"size", "resolution", "ratio", "duration", "shot_type"}, "i2v27": {"resolution", "duration"},
+    "i2v": {"resolution", "duration", "shot_type", "audio"}, "kf2v": {"resolution", "duration"},
+    "r2v": {"size", "duration", "shot_type", "audio"},
+    "vace": {"size", "obj_or_bg", "control_condition", "strength", "mask_type", "expand_ratio",
+             "top_scale", "bottom_scale", "left_scale", "right_scale"},
+    "videoedit": {"resolution", "ratio", "duration", "audio_setting"},
+    "hh-t2v": {"resolution", "ratio", "duration"}, "hh-i2v": {"resolution", "duration"},
+    "hh-r2v": {"resolution", "ratio", "duration"}, "hh-edit": {"resolution", "audio_setting"},
+}
+VACE_NEEDS = {"image_reference": ("ref_images_url",), "video_repainting": ("video_url",),
+              "video_edit": ("video_url",), "video_outpainting": ("video_url",), "video_extension": ()}
+I2V27_SETS = [{"first_frame"}, {"first_frame", "driving_audio"}, {"first_frame", "last_frame"},
+              {"first_frame", "last_frame", "driving_audio"}, {"first_clip"}, {"first_clip", "last_frame"}]
+SHOT_TYPE_MODELS = {"wan2.6-t2v", "wan2.6-i2v-flash", "wan2.6-i2v", "wan2.6-r2v-flash", "wan2.6-r2v"}
+AUDIO_SWITCH_MODELS = {"wan2.6-i2v-flash", "wan2.6-r2v-flash"}
 
 
 def _bad(message):
@@ -44,6 +72,44 @@ def _media_types(data):
     if not isinstance(media, list) or not media:
         return None
     return [item.get("type") for item in media if isinstance(item, dict) and item.get("url")]
+
+
+def _check_fields(model, kind, data, params):
+    for key in data:
+        if key not in INPUTS[kind]:
+            return _bad("input.%s is not supported by %s" % (key, model))
+    for key in params:
+        if key not in PARAMS[kind] | COMMON:
+            return _bad("parameters.%s is not supported by %s" % (key, model))
+    if "shot_type" in params and model not in SHOT_TYPE_MODELS:
+        return _bad("parameters.shot_type is not supported by %s" % model)
+    if "audio" in params and model not in AUDIO_SWITCH_MODELS:
+        return _bad("parameters.audio is not supported by %s" % model)
+    if params.get("shot_type") == "multi" and params.get("prompt_extend") is False:
+        return _bad("shot_type multi requires prompt_extend")
+    return None
+
+
+def _check_details(kind, data):
+    types = _media_types(data) or []
+    if kind == "i2v27" and (set(types) not in I2V27_SETS or len(types) != len(set(types))):
+        return _bad("input.media: unsupported combination %s" % "+".join(types))
+    if kind == "r2v":
+        refs = data.get("reference_urls") or []
+        videos = [r for r in refs if r.lower().split("?")[0].endswith((".mp4", ".mov"))]
+        if len(refs) > 5 or len(videos) > 3:
+            return _bad("reference_urls: at most 5 references, at most 3 videos")
+    if kind == "videoedit" and types.count("reference_image") > 4:
+        return _bad("input.media: at most 4 reference_image items")
+    if kind == "vace":
+        for key in VACE_NEEDS.get(data.get("function"), ()):
+            if not data.get(key):
+                return _bad("input.%s is required for function %s" % (key, data.get("function")))
+    return None
+
+
+def _wrong_route(model):
+    return _bad("Model %s is not supported by this API url" % model)
 
 
 def _check_input(kind, data):
@@ -75,7 +141,6 @@ def _check_input(kind, data):
 
 def _synthesis(sim, body, kf2v_route):
     from .catalog import submit_task
-    from .images import _wrong_route
 
     model = body["model"]
     if model not in MODELS:
@@ -84,9 +149,10 @@ def _synthesis(sim, body, kf2v_route):
     if (kind == "kf2v") != kf2v_route:
         return _wrong_route(model)
     data, params = body.get("input") or {}, body.get("parameters") or {}
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not isinstance(params, dict):
         return api_error(400, "BadRequest.EmptyInput", "Required parameter(s) missing or invalid: input")
-    problem = _check_size_style(style, params) or _check_input(kind, data)
+    problem = (_check_size_style(style, params) or _check_input(kind, data)
+               or _check_fields(model, kind, data, params) or _check_details(kind, data))
     if problem:
         return problem
     if kind == "kf2v" and params.get("duration", 5) != 5:

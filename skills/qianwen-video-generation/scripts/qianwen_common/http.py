@@ -59,6 +59,8 @@ class _HTTPHandler(urllib.request.HTTPHandler):
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
     def https_open(self, req):
+        if self._context is None:  # loading the CA store costs ~25 ms: only when https is used
+            self._context = ssl.create_default_context()
         return self.do_open(_HTTPSConnection, req, context=self._context)
 
 
@@ -69,8 +71,7 @@ def opener():
     """One opener per process: proxies from the environment, our connection classes."""
     global _OPENER
     if _OPENER is None:
-        _OPENER = urllib.request.build_opener(
-            _HTTPHandler(), _HTTPSHandler(context=ssl.create_default_context()))
+        _OPENER = urllib.request.build_opener(_HTTPHandler(), _HTTPSHandler())
     return _OPENER
 
 
