@@ -13,18 +13,12 @@ from test_image_helpers import (
     URL1,
     URL2,
     body_of,
-    fast_sim,
     files_in,
     make_png,
     req,
 )
 
 FAST = ["--poll-interval", "0.1"]
-
-
-@pytest.fixture
-def sim():
-    yield from fast_sim()
 
 
 def ok(result):

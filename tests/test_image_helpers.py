@@ -3,12 +3,7 @@
 import json
 import os
 import struct
-import threading
 import zlib
-
-from conftest import FAKE_KEY
-
-from tests.sim import Sim
 
 MULTIMODAL = "/api/v1/services/aigc/multimodal-generation/generation"
 IMAGE_GENERATION = "/api/v1/services/aigc/image-generation/generation"
@@ -60,9 +55,3 @@ def files_in(folder):
     return sorted(found)
 
 
-def fast_sim():
-    """The simulator for a fixture, stopped in the background: Sim.stop() waits up to 0.5 s for its
-    poll loop, which would dominate these short tests."""
-    server = Sim(key=FAKE_KEY).start()
-    yield server
-    threading.Thread(target=server.stop, daemon=True).start()

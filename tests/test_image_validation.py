@@ -5,14 +5,9 @@ import os
 
 import pytest
 from conftest import run
-from test_image_helpers import URL1, fast_sim, make_jpeg, make_png
+from test_image_helpers import URL1, make_jpeg, make_png
 
 U = [URL1]
-
-
-@pytest.fixture
-def sim():
-    yield from fast_sim()
 
 
 def model(name, **fields):

@@ -6,29 +6,12 @@ import os
 import pytest
 
 from tests.conftest import FAKE_KEY, all_files_text, assert_no_key, run
-from tests.sim import Sim
 
 SYNTH = "/api/v1/services/aigc/video-generation/video-synthesis"
 KF2V = "/api/v1/services/aigc/image2video/video-synthesis"
 IMG, IMG2, VID, AUD = ("https://example.com/a.png", "https://example.com/b.png",
                        "https://example.com/v.mp4", "https://example.com/s.mp3")
 FAST = ["--poll-interval", "0.1"]
-
-
-@pytest.fixture(scope="module")
-def shared_sim():
-    server = Sim(key=FAKE_KEY).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sim(shared_sim):
-    """One simulator per module, reset before each test (stopping one costs about 0.4 s)."""
-    keep = shared_sim._server
-    Sim.__init__(shared_sim, key=FAKE_KEY)
-    shared_sim._server = keep
-    return shared_sim
 
 
 def fast(sim):

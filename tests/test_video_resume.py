@@ -8,30 +8,11 @@ import subprocess
 import sys
 import time
 
-import pytest
-
-from tests.conftest import FAKE_KEY, SCRIPTS, run, script_env
-from tests.sim import Sim
+from tests.conftest import SCRIPTS, run, script_env
 
 SYNTH = "/api/v1/services/aigc/video-generation/video-synthesis"
 BODY = ["--request", json.dumps({"prompt": "a fox crossing a snowy road", "size": "1280*720"})]
 FAST = ["--poll-interval", "0.1"]
-
-
-@pytest.fixture(scope="module")
-def shared_sim():
-    server = Sim(key=FAKE_KEY).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sim(shared_sim):
-    """One simulator per module, reset before each test (stopping one costs about 0.4 s)."""
-    keep = shared_sim._server
-    Sim.__init__(shared_sim, key=FAKE_KEY)
-    shared_sim._server = keep
-    return shared_sim
 
 
 def fast(sim, seconds=0.2):

@@ -7,27 +7,10 @@ import urllib.request
 import pytest
 
 from tests.conftest import FAKE_KEY
-from tests.sim import Sim
 
 SYNTH = "/api/v1/services/aigc/video-generation/video-synthesis"
 KF2V = "/api/v1/services/aigc/image2video/video-synthesis"
 IMG = "https://example.com/a.png"
-
-
-@pytest.fixture(scope="module")
-def shared_sim():
-    server = Sim(key=FAKE_KEY).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sim(shared_sim):
-    """One simulator per module, reset before each test (stopping one costs about 0.4 s)."""
-    keep = shared_sim._server
-    Sim.__init__(shared_sim, key=FAKE_KEY)
-    shared_sim._server = keep
-    return shared_sim
 
 
 def post(sim, path, body, headers=None):

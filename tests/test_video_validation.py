@@ -5,26 +5,9 @@ import os
 
 import pytest
 
-from tests.conftest import FAKE_KEY, SKILLS, run
-from tests.sim import Sim
+from tests.conftest import SKILLS, run
 
 IMG, VID = "https://example.com/a.png", "https://example.com/v.mp4"
-
-
-@pytest.fixture(scope="module")
-def shared_sim():
-    server = Sim(key=FAKE_KEY).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sim(shared_sim):
-    """One simulator per module, reset before each test (stopping one costs about 0.4 s)."""
-    keep = shared_sim._server
-    Sim.__init__(shared_sim, key=FAKE_KEY)
-    shared_sim._server = keep
-    return shared_sim
 
 
 def bad(args, workdir, sim, **kwargs):
