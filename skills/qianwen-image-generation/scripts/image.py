@@ -13,11 +13,12 @@ import argparse  # noqa: E402
 import os  # noqa: E402
 
 import gossamer  # noqa: E402
+import image_batch  # noqa: E402
 import image_models as models  # noqa: E402
 import image_request  # noqa: E402
 import image_results  # noqa: E402
+from qianwen_common import batch, errors, http, output  # noqa: E402
 from qianwen_common import config as qconfig  # noqa: E402
-from qianwen_common import errors, http, output  # noqa: E402
 from qianwen_common.redact import mask  # noqa: E402
 
 SKILL = "qianwen-image-generation"
@@ -34,6 +35,8 @@ EPILOG = """examples:
       --request '{"prompt": "make image 1 an ink sketch", "reference_images": ["photo.jpg"], "size": "1K"}'
   python3 %(script)s --model wan2.6-image --print-response \\
       --request '{"prompt": "a 3-step guide to folding a paper boat", "enable_interleave": true, "max_images": 3}'
+  python3 %(script)s --file <requests.jsonl> --concurrency 3
+  python3 %(script)s --resume <batch_id>
 
 models: %(models)s
 
@@ -52,8 +55,13 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter)
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--request", metavar="JSON", help="the request as JSON (short or raw API form)")
-    source.add_argument("--file", metavar="PATH", help="read the request JSON from a file")
+    source.add_argument("--file", metavar="PATH", help="read the request JSON from a file; a JSON array "
+                        "or JSON Lines file runs a batch (stdout: one summary JSON)")
     source.add_argument("--task-id", metavar="ID", help="resume an async image task and save its images")
+    source.add_argument("--resume", metavar="BATCH", help="continue a batch by id or state file path; "
+                        "never re-submits an item that has a task id")
+    parser.add_argument("--concurrency", type=int, default=3, metavar="N",
+                        help="batch: items sent and downloaded at once (default 3, max 10)")
     parser.add_argument("--model", metavar="ID", help="model id (default %s; overrides \"model\" in "
                         "the request)" % models.DEFAULT_MODEL)
     parser.add_argument("--async", dest="use_async", action="store_true",
@@ -78,8 +86,14 @@ def main(argv=None):
     progress = output.Progress(args.quiet)
     state = {}
     try:
-        if not (args.request or args.file or args.task_id):
-            raise errors.UsageError("give --request JSON, --file PATH, or --task-id ID (see --help)")
+        if not (args.request or args.file or args.task_id or args.resume):
+            raise errors.UsageError("give --request JSON, --file PATH, --task-id ID or --resume BATCH "
+                                    "(see --help)")
+        if not 1 <= args.concurrency <= 10:
+            raise errors.UsageError("--concurrency %s: give a number from 1 to 10" % args.concurrency)
+        found = batch.file_batch(args.file) if args.file else None
+        if found or args.resume:
+            return run_batch(args, progress, found)
         result = resume(args, progress, state) if args.task_id else generate(args, progress, state)
         if result is not None:
             output.emit(result)
@@ -96,6 +110,28 @@ def main(argv=None):
         if state.get("task_id") and not isinstance(exc, errors.StillRunning):
             sys.stderr.write("task_id: %s\nresume: %s\n" % (state["task_id"], state["resume"]))
         return code
+
+
+def run_batch(args, progress, found):
+    """--file with many requests (or --resume BATCH): validate all first, then the shared Runner."""
+    if args.resume:
+        if args.dry_run:
+            raise errors.UsageError("--resume continues a batch; --dry-run is for new requests")
+        config = qconfig.load_config()
+        warn_config(config, progress)
+        return image_batch.resume(config, args, __file__, progress, output.default_output_dir(SKILL),
+                                  SKILLS_ROOT)
+    entries = image_batch.plan_all(found[0], found[1], args.model, args.use_async)
+    folder = None if args.dry_run else image_batch.folder_for(args.output, output.default_output_dir(SKILL),
+                                                               SKILLS_ROOT)
+    config = qconfig.load_config(require_key=not args.dry_run)
+    gossamer.signal_updates(__file__)
+    warn_config(config, progress)
+    if args.dry_run:
+        output.emit({"dry_run": True, "batch": True, "total": len(entries),
+                     "items": [dict(dry_run(plan, config), item=entry["label"]) for plan, entry in entries]})
+        return 0
+    return image_batch.start(config, entries, folder, args, __file__, progress)
 
 
 def generate(args, progress, state):

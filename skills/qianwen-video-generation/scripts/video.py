@@ -15,11 +15,12 @@ import os  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import gossamer  # noqa: E402
+import video_batch  # noqa: E402
 import video_models  # noqa: E402
 import video_request  # noqa: E402
 import video_run  # noqa: E402
+from qianwen_common import batch, output, tasks, upload  # noqa: E402
 from qianwen_common import config as qconfig  # noqa: E402
-from qianwen_common import output, tasks, upload  # noqa: E402
 from qianwen_common.errors import SubmissionUnknown, UsageError  # noqa: E402
 
 EPILOG = """examples:
@@ -27,6 +28,8 @@ EPILOG = """examples:
   python3 %(script)s --request '{"prompt": "the flag waves", "img_url": "./flag.png", "resolution": "720P"}'
   python3 %(script)s --model wan2.7-i2v --request '{"first_frame_url": "https://example.com/a.png"}' --dry-run
   python3 %(script)s --task-id 0385dc79-... --output ./clips/
+  python3 %(script)s --file <requests.jsonl> --concurrency 3
+  python3 %(script)s --resume <batch_id>
 
 exit codes: 0 done; 1 the API, the network or the task failed; 2 bad input or configuration (nothing
 was sent); 3 the task is still running: run the printed `resume:` command.
@@ -50,8 +53,13 @@ def parse(argv):
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--request", metavar="JSON", help="the request: short form {\"prompt\", \"size\", "
                         "\"img_url\", ...} or raw API form {\"model\", \"input\", \"parameters\"}")
-    source.add_argument("--file", metavar="PATH", help="read the request JSON from a file")
+    source.add_argument("--file", metavar="PATH", help="read the request JSON from a file; a JSON array "
+                        "or JSON Lines file runs a batch (stdout: one summary JSON)")
     source.add_argument("--task-id", metavar="ID", help="resume an existing task: poll it, then download")
+    source.add_argument("--resume", metavar="BATCH", help="continue a batch by id or state file path; "
+                        "never re-submits an item that has a task id")
+    parser.add_argument("--concurrency", type=int, default=3, metavar="N",
+                        help="batch: items submitted and downloaded at once (default 3, max 10)")
     parser.add_argument("--mode", choices=video_models.MODES,
                         help="override mode detection (detected from the fields and the model)")
     parser.add_argument("--model", metavar="ID", help="model id (default per mode: %s)" % ", ".join(
@@ -73,8 +81,12 @@ def parse(argv):
                         help="show mode, model, endpoint, headers (key masked) and body; send nothing")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr (warnings stay)")
     args = parser.parse_args(argv)
-    if args.request is None and args.file is None and args.task_id is None:
-        parser.error("give --request JSON, --file PATH or --task-id ID")
+    if args.request is None and args.file is None and args.task_id is None and args.resume is None:
+        parser.error("give --request JSON, --file PATH, --task-id ID or --resume BATCH")
+    if not 1 <= args.concurrency <= 10:
+        parser.error("--concurrency %s: give a number from 1 to 10" % args.concurrency)
+    if args.resume and (args.submit_only or args.dry_run or args.poll_once):
+        parser.error("--resume continues a batch; --submit-only, --dry-run and --poll-once do not apply")
     if args.poll_interval is not None and not 0 < args.poll_interval <= 300:
         parser.error("--poll-interval %s: give seconds between 0 and 300" % args.poll_interval)
     if not args.timeout > 0:
@@ -112,7 +124,25 @@ def dry_run_view(config, plan, progress):
             "headers": headers, "body": body, "uploads": uploads, "notes": plan["notes"]}
 
 
+def run_batch(args, config, progress, found):
+    """--file with many requests: validate all, then submit, poll and download them together."""
+    requests, labels = found
+    if args.submit_only or args.poll_once:
+        raise UsageError("--file %s holds a batch; --submit-only and --poll-once are for one request "
+                         "(use --timeout, then --resume)" % args.file)
+    plans = video_batch.plan_all(requests, labels, args.model, args.mode, config.international)
+    folder = None if args.dry_run else video_batch.folder_for(args.output)
+    gossamer.signal_updates(__file__)
+    if args.dry_run:
+        output.emit(video_batch.dry_run(plans, labels, lambda plan: dry_run_view(config, plan, progress)))
+        return 0
+    return video_batch.start(config, plans, labels, folder, args, __file__, progress)
+
+
 def submit_new(args, config, progress):
+    found = batch.file_batch(args.file) if args.file else None
+    if found:
+        return run_batch(args, config, progress, found)
     request = output.read_request(args.request, args.file)
     plan = video_request.build(request, args.model, args.mode, config.international)
     if not args.submit_only and not args.dry_run:
@@ -163,6 +193,8 @@ def main(argv=None) -> int:
         config = load(args, progress)
         if args.task_id:
             return resume_task(args, config, progress)
+        if args.resume:
+            return video_batch.resume(config, args, __file__, progress)
         return submit_new(args, config, progress)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted before anything was submitted; nothing was sent or paid\n")

@@ -47,6 +47,22 @@ def read_items(path):
     return items, where
 
 
+def file_batch(path):
+    """(items, labels) when the --file holds a batch (JSON array or JSON Lines); None for one object."""
+    try:
+        with open(path, "r", encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None  # the single-request reader reports it
+    try:
+        value = json.loads(text)
+    except ValueError:
+        if sum(1 for line in text.splitlines() if line.strip()) < 2:
+            return None  # one broken object: the single-request error message fits better
+        value = None
+    return None if isinstance(value, dict) else read_items(path)
+
+
 def new_state(folder, mode_args, requests):
     """A fresh batch: its id, state path and one entry per request."""
     batch_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
