@@ -48,10 +48,13 @@ class Fault:
     """One injected failure, matched by method and path prefix, used `times` times."""
 
     def __init__(self, path, method=None, status=None, times=1, retry_after=None, delay=None,
-                 body=None, drop=False, echo_key=False, drop_after=None):
+                 body=None, drop=False, echo_key=False, drop_after=None, after_route=False):
         self.path, self.method, self.status, self.times = path, method, status, times
         self.retry_after, self.delay, self.body = retry_after, delay, body
         self.drop, self.echo_key, self.drop_after = drop, echo_key, drop_after
+        # after_route: the request is served (a task is created) and only then is the answer replaced
+        # by the fault (a gateway 5xx or garbage after the backend took the request) or dropped.
+        self.after_route = after_route
 
     def matches(self, method, path):
         return self.times != 0 and path.startswith(self.path) and self.method in (None, method)
@@ -70,6 +73,7 @@ class Sim:
         self.outcome = "SUCCEEDED"            # or FAILED, CANCELED, UNKNOWN for new tasks
         self.task_plan = None                 # optional function(body) -> (seconds, outcome)
         self.range_support = True
+        self.expire_results = False           # True: new result URLs point under /files/expired/ (403)
         self.requests, self.faults, self.tasks, self.uploads = [], [], {}, {}
         self.buckets = {}                     # own-bucket name -> {key: bytes}
         self.lock = threading.Lock()
@@ -109,6 +113,8 @@ class Sim:
         return [r for r in self.seen("POST", "/api/v1/services/")]
 
     def result_url(self, name):
+        if self.expire_results:
+            name = "expired/" + name
         return "%s/files/%s?Expires=%d&OSSAccessKeyId=LTAIsimulator&Signature=sim%%2Bsig" % (
             self.base_url, name, int(time.time()) + 86400)
 
@@ -173,6 +179,10 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self._take_fault(sim, method, parts.path)
         if fault and fault.delay:
             time.sleep(fault.delay)
+        if fault and fault.after_route:
+            from . import catalog
+
+            catalog.route(sim, method, parts.path, query, self.headers, raw, entry)
         if fault and fault.drop:
             self._drop()
             return

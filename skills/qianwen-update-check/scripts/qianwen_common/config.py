@@ -179,7 +179,8 @@ def load_config(require_key=True, cwd=None, environ=None):
             key, source = candidate, "%s (%s)" % (name, sources[name])
             break
     if not key and require_key:
-        raise UsageError(MISSING_KEY)
+        # A skipped .env line is the likeliest reason the key is missing: say which (by line, never value).
+        raise UsageError(MISSING_KEY + "".join(" [%s]" % line for line in warnings))
     register_secret(key)
     kind = key_kind(key) if key else "missing"
     region = values.get("QWEN_REGION", "").strip() or DEFAULT_REGION

@@ -90,8 +90,9 @@ def read_request(text=None, path=None):
     try:
         value = json.loads(text)
     except ValueError as exc:
-        raise UsageError("--request is not valid JSON (%s); example: --request '{\"prompt\": \"a cat\"}'"
-                         % exc) from None
+        source = "--request" if path is None else "--file %s" % path  # name the flag actually given
+        raise UsageError("%s is not valid JSON (%s); example: --request '{\"prompt\": \"a cat\"}'"
+                         % (source, exc)) from None
     if not isinstance(value, dict):
         raise UsageError("the request must be a JSON object like {\"prompt\": \"...\"}")
     return value
