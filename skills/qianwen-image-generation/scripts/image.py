@@ -91,6 +91,10 @@ def main(argv=None):
                                     "(see --help)")
         if not 1 <= args.concurrency <= 10:
             raise errors.UsageError("--concurrency %s: give a number from 1 to 10" % args.concurrency)
+        if not args.timeout > 0:
+            raise errors.UsageError("--timeout %s: give a positive number of seconds" % args.timeout)
+        if args.poll_interval is not None and not 0 < args.poll_interval <= 300:
+            raise errors.UsageError("--poll-interval %s: give seconds between 0 and 300" % args.poll_interval)
         found = batch.file_batch(args.file) if args.file else None
         if found or args.resume:
             return run_batch(args, progress, found)

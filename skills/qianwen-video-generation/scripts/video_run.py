@@ -91,7 +91,10 @@ def finish(config, task_id, args, script, mode, model, notify):
     if not url:
         raise ApiError("task %s SUCCEEDED but the answer has no video_url (request_id %s)"
                        % (task_id, answer.get("request_id")))
-    folder, name = output_target(args.output, mode)
+    try:
+        folder, name = output_target(args.output, mode)
+    except UsageError as exc:  # the task is paid already: a local failure now is exit 1, not bad input
+        raise files.LocalWriteError(str(exc)) from None
     name = name or "%s_%s_%s.mp4" % (mode or "video", time.strftime("%Y%m%d-%H%M%S"), task_id[:8])
     try:
         local, size = files.download(url, os.path.join(folder, name), notify)
