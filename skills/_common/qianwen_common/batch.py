@@ -8,7 +8,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from . import tasks
-from .errors import QianwenError, SubmissionUnknown, UsageError
+from .errors import QianwenError, StillRunning, SubmissionUnknown, UsageError
 
 MAX_CONCURRENCY = 10
 DONE = ("SUCCEEDED",)
@@ -219,3 +219,45 @@ def exit_code(summary):
     if summary["running"]:
         return 3
     return 1 if summary["failed"] else 0
+
+
+def drive(runner, resume, timeout, poll_interval=None):
+    """Run a batch to its end or deadline: (flat summary for stdout, stderr lines, exit code)."""
+    state, path = runner.state, runner.path
+    try:
+        summary = runner.run(timeout=timeout, poll_interval=poll_interval)
+    except KeyboardInterrupt:  # a second Ctrl-C while the Runner was closing: the ids are in the state
+        ids = ", ".join(item["task_id"] for item in state["items"] if item["task_id"]) or "(none yet)"
+        raise StillRunning("interrupted; every task id so far is in %s" % path, ids, resume) from None
+    result = flat_summary(summary, state)
+    code = exit_code(summary)
+    return result, report_lines(result, code, resume), code
+
+
+def flat_summary(summary, state):
+    """The Runner summary with each item's result fields (video_url, image_urls...) at item level."""
+    requests = {item["index"]: item["request"] for item in state["items"]}
+    items = []
+    for item in summary["items"]:
+        request = requests[item["index"]]
+        entry = {"index": item["index"], "item": request.get("label"), "model": request.get("model"),
+                 "status": item["status"], "error": item["error"]}
+        if "mode" in request:
+            entry["mode"] = request["mode"]
+        entry.update(item["result"] or {})
+        entry["task_id"] = item["task_id"] or entry.get("task_id")
+        items.append(entry)
+    return dict(summary, items=items)
+
+
+def report_lines(result, code, resume):
+    """What failed and why, and the resume command whenever something can still be saved."""
+    lines = ["batch %s: %d succeeded, %d failed, %d running (of %d)" % (
+        result["batch_id"], result["succeeded"], result["failed"], result["running"], result["total"])]
+    for item in result["items"]:
+        if code == 1 and item["status"] not in ("SUCCEEDED", "new", "submitting"):
+            lines.append("%s (task %s): %s %s" % (item["item"], item["task_id"] or "-", item["status"],
+                                                  item["error"] or ""))
+    if code == 3 or any(item["status"] == "DOWNLOAD_FAILED" for item in result["items"]):
+        lines.append("resume: %s" % resume)
+    return lines

@@ -11,7 +11,7 @@ import gossamer
 import video_request
 import video_run
 from qianwen_common import batch, files, output
-from qianwen_common.errors import ApiError, StillRunning, UsageError
+from qianwen_common.errors import ApiError, UsageError
 from qianwen_common.redact import mask
 
 
@@ -104,41 +104,7 @@ def drive(config, state, path, args, script, progress):
     runner = batch.Runner(config, Adapter(config, folder, progress), state, path, args.concurrency,
                           progress)
     resume = resume_command(script, state["batch_id"], args.output or saved.get("output"))
-    try:
-        summary = runner.run(timeout=args.timeout, poll_interval=args.poll_interval)
-    except KeyboardInterrupt:  # a second Ctrl-C while the Runner was closing: the ids are in the state
-        ids = ", ".join(item["task_id"] for item in state["items"] if item["task_id"]) or "(none yet)"
-        raise StillRunning("interrupted; every task id so far is in %s" % path, ids, resume) from None
-    result = flat_summary(summary, state)
+    result, lines, code = batch.drive(runner, resume, args.timeout, args.poll_interval)
     output.emit(result)
-    code = batch.exit_code(summary)
-    report(result, code, resume)
-    return code
-
-
-def flat_summary(summary, state):
-    """The Runner summary with each item's result fields (video_url, local_path...) at item level."""
-    requests = {item["index"]: item["request"] for item in state["items"]}
-    items = []
-    for item in summary["items"]:
-        request = requests[item["index"]]
-        entry = {"index": item["index"], "item": request.get("label"), "mode": request.get("mode"),
-                 "model": request.get("model"), "status": item["status"], "task_id": item["task_id"],
-                 "error": item["error"]}
-        entry.update(item["result"] or {})
-        items.append(entry)
-    return dict(summary, items=items)
-
-
-def report(result, code, resume):
-    """stderr: what failed and why; the resume command whenever something can still be saved."""
-    lines = ["batch %s: %d succeeded, %d failed, %d running (of %d)" % (
-        result["batch_id"], result["succeeded"], result["failed"], result["running"], result["total"])]
-    for item in result["items"]:
-        if item["status"] != "SUCCEEDED" and code == 1 and item["status"] not in ("new", "submitting"):
-            lines.append("%s (task %s): %s %s" % (item["item"], item["task_id"] or "-", item["status"],
-                                                  item["error"] or ""))
-    retry = any(item["status"] == "DOWNLOAD_FAILED" for item in result["items"])
-    if code == 3 or retry:
-        lines.append("resume: %s" % resume)
     sys.stderr.write(mask("\n".join(lines)) + "\n")
+    return code
