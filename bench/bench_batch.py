@@ -18,7 +18,7 @@ sys.path.insert(0, ROOT)
 
 from tests.sim import Sim  # noqa: E402
 
-FAKE_KEY = "sk-test0000000000000000000000000000"
+FAKE_KEY = "sk-bench-simulator-only"
 VIDEO = os.path.join(ROOT, "skills", "qianwen-video-generation", "scripts", "video.py")
 TASK_SECONDS, ITEMS, RUNS, TARGET = 10.0, 10, 3, 1.3
 

@@ -21,7 +21,7 @@ from tests.sim import Sim  # noqa: E402
 
 # Not imported from tests.conftest: pytest would swell this process, and a child's ru_maxrss starts
 # from its parent's peak at fork time. The "--help" row shows that floor.
-FAKE_KEY = "sk-test0000000000000000000000000000"
+FAKE_KEY = "sk-bench-simulator-only"
 SCRIPTS = {"video": os.path.join(ROOT, "skills", "qianwen-video-generation", "scripts", "video.py")}
 SCRIPTS_DIR = os.path.dirname(SCRIPTS["video"])
 

@@ -14,7 +14,7 @@ sys.path.insert(0, ROOT)
 
 from tests.sim import Sim  # noqa: E402
 
-DEMO_KEY = "sk-demo0000000000000000000000000000"  # accepted by the simulator only
+DEMO_KEY = "sk-demo-simulator-only"  # accepted by the simulator only
 RUNS = [
     ("qianwen-image-generation", "image.py",
      ["--request", '{"prompt": "A cozy flower shop with a wooden door", "size": "1280*1280"}',

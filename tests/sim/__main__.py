@@ -10,7 +10,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--task-seconds", type=float, default=3.0)
-    parser.add_argument("--key", default="sk-demo0000000000000000000000000000")
+    parser.add_argument("--key", default="sk-demo-simulator-only")
     args = parser.parse_args(argv)
     sim = Sim(key=args.key, task_seconds=args.task_seconds).start(args.port)
     print(sim.base_url, flush=True)

@@ -78,8 +78,7 @@ def submit(config, plan, notify):
 def finish(config, task_id, args, script, mode, model, notify):
     """Poll to the end, download, save the task JSON; returns the stdout summary."""
     resume = resume_command(script, task_id, args.output)
-    interval = args.poll_interval
-    answer = tasks.wait(config, task_id, resume, timeout=args.timeout, interval=interval,
+    answer = tasks.wait(config, task_id, resume, timeout=args.timeout, interval=args.poll_interval,
                         once=args.poll_once, notify=notify)
     out = answer.get("output") or {}
     status = tasks.status_of(answer)

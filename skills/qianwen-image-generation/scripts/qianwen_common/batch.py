@@ -12,7 +12,6 @@ from . import tasks
 from .errors import QianwenError, StillRunning, SubmissionUnknown, UsageError
 
 MAX_CONCURRENCY = 10
-DONE = ("SUCCEEDED",)
 
 
 def read_items(path):
@@ -22,6 +21,11 @@ def read_items(path):
             text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError("--file %s: cannot read (%s)" % (path, type(exc).__name__)) from None
+    return parse_items(text, path)
+
+
+def parse_items(text, path):
+    """(items, labels) from a batch file's text; labels name the item or line for messages."""
     stripped = text.strip()
     if stripped.startswith("["):
         try:
@@ -60,7 +64,7 @@ def file_batch(path):
         if sum(1 for line in text.splitlines() if line.strip()) < 2:
             return None  # one broken object: the single-request error message fits better
         value = None
-    return None if isinstance(value, dict) else read_items(path)
+    return None if isinstance(value, dict) else parse_items(text, path)
 
 
 def new_state(folder, mode_args, requests):
