@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(SKILLS, "_common"))
 
 from tests.sim import Sim  # noqa: E402
 
-FAKE_KEY = "sk-test0000000000000000000000000000"
+FAKE_KEY = "sk-test7c4e9a1f3b8d2065e7a9c4f1b3d8e2a6"
 SCRIPTS = {
     "image": os.path.join(SKILLS, "qianwen-image-generation", "scripts", "image.py"),
     "video": os.path.join(SKILLS, "qianwen-video-generation", "scripts", "video.py"),

@@ -1,15 +1,17 @@
-"""Output channels: progress on stderr, one JSON object on stdout, the output folder."""
+"""Output channels: progress on stderr (one masked line each), one JSON object on stdout, the output folder."""
+
+from __future__ import annotations
 
 import json
 import os
 import sys
 
-from .errors import QianwenError, StillRunning, UsageError
-from .redact import mask, mask_data
+from .errors import UsageError
+from .redact import mask, mask_data, one_line
 
 
 class Progress:
-    """Human progress lines on stderr, masked; --quiet keeps only warnings and errors."""
+    """Human progress lines on stderr, masked and one line each; --quiet keeps warnings and errors."""
 
     def __init__(self, quiet=False, stream=None):
         self.quiet = quiet
@@ -22,9 +24,13 @@ class Progress:
     def warn(self, line):
         self._write("warning: " + line)
 
+    def always(self, line):
+        """A line that --quiet keeps (the bills: line, the task id)."""
+        self._write(line)
+
     def _write(self, line):
         try:
-            self.stream.write(mask(line).replace("\n", " ") + "\n")
+            self.stream.write(one_line(mask(line)) + "\n")
             self.stream.flush()
         except (OSError, ValueError):
             pass
@@ -36,30 +42,24 @@ def emit(answer):
     sys.stdout.flush()
 
 
-def fail(error):
-    """Turn an exception into its stderr line(s) and exit code."""
-    if isinstance(error, StillRunning):
-        sys.stderr.write("%s\ntask_id: %s\nresume: %s\n" % (mask(str(error)), error.task_id, error.resume))
-        return error.exit_code
-    if isinstance(error, QianwenError):
-        sys.stderr.write("error: %s\n" % mask(str(error)))
-        return error.exit_code
-    sys.stderr.write("error: %s: %s\n" % (type(error).__name__, mask(str(error))))
-    return 1
-
-
 def default_output_dir(skill_name, cwd=None):
     """./output/<skill-name>/ under the working directory."""
     return os.path.join(os.path.abspath(cwd or os.getcwd()), "output", skill_name)
 
 
-def check_output_target(path, skills_root):
-    """Refuse a target inside the skills tree; returns the absolute path."""
+def skills_roots(script):
+    """The folders holding this skill, as reached and as real (a .claude/skills link resolves elsewhere)."""
+    skill_dir = os.path.dirname(os.path.dirname(os.path.abspath(script)))
+    return {os.path.realpath(os.path.dirname(skill_dir)), os.path.dirname(os.path.realpath(skill_dir))}
+
+
+def check_output_target(path, script):
+    """Refuse a target inside the skills tree (symlinks resolved); returns the absolute path."""
     target = os.path.realpath(os.path.abspath(path))
-    root = os.path.realpath(skills_root)
-    if target == root or target.startswith(root + os.sep):
-        raise UsageError("output %s is inside the skills folder %s; run from your project folder "
-                         "or pass --output elsewhere" % (path, skills_root))
+    for root in skills_roots(script):
+        if target == root or target.startswith(root + os.sep):
+            raise UsageError("output %s is inside the installed skills folder %s; run from your project "
+                             "folder or pass --output elsewhere" % (one_line(path, 200), root))
     return os.path.abspath(path)
 
 
@@ -73,31 +73,4 @@ def check_writable(folder):
         probe = parent
     if not os.path.isdir(probe) or not os.access(probe, os.W_OK | os.X_OK):
         raise UsageError("PermissionError: cannot write to %s; pass --output with a writable folder"
-                         % folder)
-
-
-def read_request(text=None, path=None):
-    """The request JSON from --request or --file, as a dict; UsageError when it is not one."""
-    if path is not None:
-        if not os.path.isfile(path):
-            raise UsageError("--file %s: not a readable file" % path)
-        try:
-            with open(path, "r", encoding="utf-8-sig") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError("--file %s: cannot read (%s)" % (path, type(exc).__name__)) from None
-    try:
-        value = json.loads(text)
-    except ValueError as exc:
-        source = "--request" if path is None else "--file %s" % path  # name the flag actually given
-        raise UsageError("%s is not valid JSON (%s); example: --request '{\"prompt\": \"a cat\"}'"
-                         % (source, exc)) from None
-    if not isinstance(value, dict):
-        raise UsageError("the request must be a JSON object like {\"prompt\": \"...\"}")
-    return value
-
-
-def python_command(script):
-    """How to run a script again: python3 and its absolute path, quoted for a shell."""
-    import shlex
-    return "python3 %s" % shlex.quote(os.path.abspath(script))
+                         % one_line(folder, 200))
