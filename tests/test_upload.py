@@ -9,7 +9,8 @@ import pytest
 from conftest import FAKE_KEY, ROOT
 from qianwen_common import upload
 from qianwen_common.config import load_config
-from qianwen_common.errors import UsageError
+from qianwen_common.errors import ApiError, UsageError
+from qianwen_common.plan import FileSlot
 from qianwen_common.redact import mask
 
 
@@ -78,12 +79,69 @@ def _empty(folder):
     return path
 
 
-def test_plan_key_cannot_upload(sim, tmp_path):
-    cfg = load_config(cwd=str(tmp_path), environ={"DASHSCOPE_API_KEY": "sk-sp-plan12345678",
-                                                  "QWEN_BASE_URL": sim.base_url})
-    with pytest.raises(UsageError, match="plan key"):
-        upload.upload(cfg, make_file(tmp_path), "wan2.6-image")
+def plan_cfg(sim, tmp_path):
+    # QWEN_BASE_URL is ignored for plan keys: the simulator stands in for the Token Plan host
+    return load_config(cwd=str(tmp_path), environ={"DASHSCOPE_API_KEY": "sk-sp-plan12345678",
+                                                  "QWEN_TOKEN_PLAN_BASE_URL": sim.base_url})
+
+
+@pytest.mark.parametrize("kind,name", [("video", "clip.mp4"), ("audio", "voice.mp3")])
+def test_plan_key_cannot_upload_video_or_audio(sim, tmp_path, kind, name):
+    cfg = plan_cfg(sim, tmp_path)
+    slot = FileSlot(where=("input", "media", 0, "url"), local=make_file(tmp_path, name, 100), kind=kind)
+    with pytest.raises(UsageError, match=r"plan key \(sk-sp-\).*public http\(s\) URL") as err:
+        upload.place(cfg, slot, "wan2.6-i2v", notify=None)
+    assert err.value.exit_code == 2
     assert not sim.requests
+
+
+def test_plan_key_inlines_local_images(sim, tmp_path):
+    import base64
+
+    cfg = plan_cfg(sim, tmp_path)
+    path = make_file(tmp_path, "a.png", 1000)
+    url = upload.place(cfg, FileSlot(where=("input", "img_url"), local=path, kind="image"), "wan2.7-image")
+    assert url.startswith("data:image/png;base64,")
+    with open(path, "rb") as handle:
+        assert base64.b64decode(url.split(",", 1)[1]) == handle.read()
+    assert not sim.requests  # no getPolicy, no storage POST
+    with pytest.raises(UsageError, match="inline image"):
+        upload.data_uri(make_file(tmp_path, "big.png", 2 * 1024 * 1024), "big.png", max_mb=1)
+
+
+def test_standard_key_place_uploads(sim, cfg, tmp_path):
+    slot = FileSlot(where=("input", "img_url"), local=make_file(tmp_path), kind="image")
+    assert upload.place(cfg, slot, "wan2.6-image").startswith("oss://dashscope-instant/")
+    assert len(sim.seen("GET", "/api/v1/uploads")) == 1
+
+
+def test_refused_policy_on_a_workspace_host_asks_the_shared_host_once(tmp_path):
+    # addendum A4.3 (UNCONFIRMED): getPolicy may be refused on a workspace host (404/405)
+    import types
+
+    from tests.sim import Sim
+
+    workspace, shared = Sim(key=FAKE_KEY, role="workspace", no_upload_policy=True).start(), Sim(key=FAKE_KEY).start()
+    try:
+        # a stand-in Config: the real one sets upload_fallback only for QWEN_WORKSPACE_ID (real hosts)
+        def stand_in(fallback):
+            return types.SimpleNamespace(api_key=FAKE_KEY, token_plan=False, oss=None, http_timeout=None,
+                                         api_base=workspace.base_url + "/api/v1", upload_fallback=fallback)
+
+        cfg = stand_in(shared.base_url)
+        notes = []
+        slot = FileSlot(where=("input", "img_url"), local=make_file(tmp_path), kind="image")
+        assert upload.place(cfg, slot, "wan2.6-image", notify=notes.append).startswith("oss://")
+        assert len(workspace.seen("GET", "/api/v1/uploads")) == 1
+        assert len(shared.seen("GET", "/api/v1/uploads")) == 1
+        assert any("asking the region's shared host once" in n for n in notes)
+        # without a fallback host the refusal is the error
+        cfg = stand_in(None)
+        with pytest.raises(ApiError, match="HTTP 404"):
+            upload.place(cfg, slot, "wan2.6-image")
+    finally:
+        workspace.stop()
+        shared.stop()
 
 
 def own_bucket_env(sim):

@@ -1,59 +1,88 @@
-"""Async tasks: submit once, poll on an adaptive schedule, stop cleanly with a resume command."""
+"""Async tasks: submit once, poll on an adaptive schedule, stop cleanly with a resume command.
+
+Task query, list and cancel follow the "Asynchronous task management" pages of Model Studio
+(GET /tasks/{id}, GET /tasks, POST /tasks/{id}/cancel; ids are valid for 24 h).
+"""
+
+from __future__ import annotations
 
 import email.utils
 import json
+import re
+import threading
 import time
+from urllib.parse import quote
 
 from . import http
-from .errors import ApiError, NetworkError, StillRunning, SubmissionUnknown
+from .errors import ApiError, DeadlineReached, NetworkError, StillRunning, SubmissionUnknown, UsageError
+from .redact import one_line
 
-ASYNC_HEADER = {"X-DashScope-Async": "enable"}
 WAITING = ("PENDING", "RUNNING", "SUSPENDED")
 # An id the gateway does not know yet answers UNKNOWN for a moment after creation.
 UNKNOWN_GRACE_POLLS = 3
 MAX_INTERVAL = 15.0
-# A lost task is matched by creation time on the server's clock (its Date header), give or take.
-CLOCK_SLACK_S = 3
+# The task list's times are matched on the server's clock (its Date header, whole seconds).
+CLOCK_SLACK_S = 2.0
 RECOVERY_WAITS = (1.0, 2.0, 4.0)
+MAX_BROKEN_POLLS = 5
+TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}$")
+_SUBMITS = []          # (model, started, ended or None, task id or None) of this process's creates
+_SUBMITS_LOCK = threading.Lock()
 
 
-def submit(config, path, body, headers=None, notify=None, timeout=120):
+def checked_id(value, source="the server"):
+    """A task id as the API shapes them (letters, digits, '-', '_', at most 128), else an error."""
+    if isinstance(value, str) and TASK_ID.match(value):
+        return value
+    shown = one_line(str(value), 60)
+    if source == "the server":
+        raise ApiError("the server returned a malformed task id (%s); it was not used" % shown)
+    raise UsageError("%s %s is not a task id (letters, digits, '-' and '_', up to 128)" % (source, shown))
+
+
+def submit(config, path, body, headers=None, notify=None, timeout=120, prompt=None):
     """POST a task once; returns (task_id, answer). Never re-sent after it may have arrived:
     a lost answer is looked up in the task list instead."""
-    all_headers = dict(ASYNC_HEADER)
-    all_headers.update(headers or {})
-    started = time.time()
+    model = body.get("model")
+    record = [model, time.time(), None, None]
+    with _SUBMITS_LOCK:
+        _SUBMITS.append(record)
     try:
-        answer = http.request_json("POST", config.api_base + path, body, all_headers,
-                                   api_key=config.api_key, timeout=timeout, policy=http.CREATE,
-                                   notify=notify)
+        answer = http.request_json("POST", config.api_base + path, body, headers, api_key=config.api_key,
+                                   timeout=timeout, policy=http.CREATE, notify=notify, config=config)
     except SubmissionUnknown as exc:
-        return _recover(config, body.get("model"), started, exc, notify)
-    task_id = (answer.get("output") or {}).get("task_id")
+        record[2] = time.time()
+        task_id, answer = _recover(config, record, prompt, exc, notify)
+        record[3] = task_id
+        return task_id, answer
+    finally:
+        record[2] = record[2] or time.time()
+    output = answer.get("output")
+    task_id = output.get("task_id") if isinstance(output, dict) else None
     if not task_id:
-        raise ApiError("the service accepted the request but returned no task id (request_id %s)"
-                       % answer.get("request_id"))
+        raise ApiError("the service accepted the request but returned no output.task_id (request_id %s)"
+                       % one_line(str(answer.get("request_id")), 80))
+    record[3] = checked_id(task_id)
     return task_id, answer
 
 
-def recent_tasks(config, model, age, notify=None):
-    """Ids of tasks of model created in the last `age` seconds (server clock), newest first."""
-    # Filter on our side: the list API's time parameters have an unconfirmed time zone.
-    url = "%s/tasks?model_name=%s&page_no=1&page_size=20" % (config.api_base, model)
-    response = http.send("GET", url, api_key=config.api_key, timeout=30, notify=notify)
-    with response:
-        server_now = _server_time(response.headers.get("Date"))
-        try:
-            answer = json.loads(response.read().decode("utf-8"))
-        except ValueError:
-            raise ApiError("the task list answer is not JSON") from None
-    items = answer.get("data") or answer.get("tasks") or []
+def recent_tasks(config, model, notify=None):
+    """[(created on our clock, task id)] of model's tasks in the list, newest first."""
+    url = "%s/tasks?model_name=%s&page_no=1&page_size=20" % (config.api_base, quote(model or ""))
+    response = http.send("GET", url, api_key=config.api_key, timeout=30, notify=notify, config=config)
+    offset = _server_time(response.headers.get("Date")) - time.time()
+    try:
+        answer = json.loads(http.read_body(response).decode("utf-8"))
+    except ValueError:
+        raise ApiError("the task list answer is not JSON") from None
+    items = (answer.get("data") or answer.get("tasks") or []) if isinstance(answer, dict) else []
     found = []
-    for item in items:
-        created = item.get("gmt_create")
-        if isinstance(created, (int, float)) and created / 1000.0 >= server_now - age - CLOCK_SLACK_S:
-            found.append((created, item.get("task_id")))
-    return [task_id for _created, task_id in sorted(found, reverse=True) if task_id]
+    for item in items if isinstance(items, list) else []:
+        created = item.get("gmt_create") if isinstance(item, dict) else None
+        task_id = item.get("task_id") if isinstance(item, dict) else None
+        if isinstance(created, (int, float)) and isinstance(task_id, str) and TASK_ID.match(task_id):
+            found.append((created / 1000.0 - offset, task_id))
+    return sorted(found, reverse=True)
 
 
 def _server_time(date_header):
@@ -63,36 +92,87 @@ def _server_time(date_header):
         return time.time()
 
 
-def _recover(config, model, started, error, notify):
-    """After a lost answer: adopt the one task created since, or explain what to check."""
+def find_lost(config, model, started, ended, prompt=None, known=(), notify=None):
+    """Ids of tasks created during one POST (our clock, [started, ended] with slack) that no other
+    submit owns and whose echoed prompt (when the API echoes one) is ours."""
+    listed = recent_tasks(config, model, notify)
+    window = [tid for created, tid in listed
+              if started - CLOCK_SLACK_S <= created <= ended + CLOCK_SLACK_S and tid not in known]
+    return [tid for tid in window if not _other_prompt(config, tid, prompt, notify)]
+
+
+def _other_prompt(config, task_id, prompt, notify):
+    """True when the task echoes a prompt (after success) and it is not ours."""
+    if not prompt:
+        return False
+    try:
+        output = fetch(config, task_id, notify).get("output") or {}
+    except (ApiError, NetworkError):
+        return False
+    echoed = output.get("orig_prompt")
+    results = output.get("results")
+    if echoed is None and isinstance(results, list) and results and isinstance(results[0], dict):
+        echoed = results[0].get("orig_prompt")
+    return isinstance(echoed, str) and echoed.strip() != prompt.strip()
+
+
+def lookup(config, model, started, ended, prompt=None, known=(), rivals=0, notify=None, waits=RECOVERY_WAITS):
+    """(adopted task id or None, candidates, why none was adopted) after a lost create answer. With
+    rivals (other submits of the same model in flight then) a single candidate is still ambiguous."""
+    found = []
+    for wait in waits if model else ():
+        time.sleep(wait)  # give the server a moment to list what it took
+        found = find_lost(config, model, started, ended, prompt, known, notify)
+        if found:
+            break
+    if len(found) == 1 and not rivals:
+        return found[0], found, None
+    if found:
+        return None, found, ("another request of this run was in flight with the same model" if rivals
+                             else "%d tasks were created in that moment" % len(found))
+    return None, [], "no %s task is listed yet" % model
+
+
+def _recover(config, record, prompt, error, notify):
+    """After a lost answer: adopt the one task created during this POST, or explain what to check."""
+    model, started, ended = record[0], record[1], record[2]
     if notify:
         notify("%s; looking for the task in the task list instead of sending it again" % error)
-    found = []
+    with _SUBMITS_LOCK:
+        others = [r for r in _SUBMITS if r is not record and r[0] == model]
+    known = {r[3] for r in others if r[3]}
+    rivals = sum(1 for r in others if r[3] is None and (r[2] is None or r[2] >= started))
     try:
-        for wait in RECOVERY_WAITS if model else ():
-            time.sleep(wait)  # give the server a moment to list what it took
-            found = recent_tasks(config, model, time.time() - started, notify)
-            if found:
-                break
+        adopted, found, why = lookup(config, model, started, ended, prompt, known, rivals, notify)
     except (ApiError, NetworkError) as exc:
-        raise SubmissionUnknown("%s; the task list could not be read either (%s). Do not resubmit "
-                                "yet: check the console's task list first" % (error, exc)) from None
-    if len(found) == 1:
+        raise SubmissionUnknown("%s; the task list could not be read either (%s). Do not resubmit yet: "
+                                "check the console's task list first" % (error, exc)) from None
+    if adopted:
         if notify:
-            notify("found task %s (created after the lost answer); following it" % found[0])
-        return found[0], {"output": {"task_id": found[0], "task_status": "PENDING"}, "recovered": True}
+            notify("found task %s (created during the lost answer); following it" % adopted)
+        return adopted, {"output": {"task_id": adopted, "task_status": "PENDING"}, "recovered": True}
     if found:
-        raise SubmissionUnknown("%s; %d recent %s tasks could be it: %s. Resume the right one with "
-                                "--task-id instead of resubmitting" % (error, len(found), model,
-                                                                        ", ".join(found)))
-    raise SubmissionUnknown("%s; no %s task is listed yet. It may still appear: wait a minute and "
-                            "check the console's task list before resubmitting" % (error, model))
+        raise SubmissionUnknown("%s; %s, so none was adopted. Candidates: %s. Resume the right one with "
+                                "--task-id instead of resubmitting" % (error, why, ", ".join(found)))
+    raise SubmissionUnknown("%s; %s. It may still appear: wait a minute and check the console's task list "
+                            "before resubmitting" % (error, why))
 
 
-def fetch(config, task_id, notify=None):
-    """One GET of the task; returns the whole answer."""
-    return http.request_json("GET", "%s/tasks/%s" % (config.api_base, task_id),
-                             api_key=config.api_key, timeout=30, notify=notify)
+def fetch(config, task_id, notify=None, deadline=None):
+    """One GET of the task; returns the whole answer (its output checked to be an object)."""
+    answer = http.request_json("GET", "%s/tasks/%s" % (config.api_base, checked_id(task_id)),
+                               api_key=config.api_key, timeout=30, notify=notify, config=config,
+                               deadline=deadline)
+    if "output" in answer and not isinstance(answer["output"], dict):
+        raise ApiError("the task answer's output is a %s, not an object" % type(answer["output"]).__name__)
+    return answer
+
+
+def cancel(config, task_id, notify=None):
+    """Cancel a PENDING task (the API allows nothing else); ApiError with the API's reason otherwise."""
+    return http.request_json("POST", "%s/tasks/%s/cancel" % (config.api_base, checked_id(task_id)),
+                             api_key=config.api_key, timeout=30, policy=http.ONCE, notify=notify,
+                             config=config)
 
 
 def next_interval(elapsed, fixed=None):
@@ -106,21 +186,36 @@ def next_interval(elapsed, fixed=None):
 
 
 def status_of(answer):
-    return ((answer.get("output") or {}).get("task_status") or "UNKNOWN").upper()
+    output = answer.get("output") if isinstance(answer, dict) else None
+    status = output.get("task_status") if isinstance(output, dict) else None
+    return status.upper() if isinstance(status, str) else "UNKNOWN"
 
 
-def wait(config, task_id, resume, timeout=600.0, interval=None, once=False, notify=None,
-         sleep=time.sleep):
-    """Poll until the task leaves PENDING/RUNNING; StillRunning on deadline, once, or Ctrl-C."""
+def wait(config, task_id, resume, timeout=600.0, interval=None, once=False, notify=None, sleep=time.sleep):
+    """Poll until the task leaves PENDING/RUNNING; StillRunning at the deadline, once, or Ctrl-C."""
     start = time.monotonic()
-    last, unknown_seen = None, 0
+    deadline = start + timeout
+    last, unknown_seen, status, broken, failure = None, 0, None, 0, None
     try:
         while True:
-            answer = fetch(config, task_id, notify)
+            try:
+                answer = fetch(config, task_id, notify, deadline=deadline)
+                broken = 0
+            except DeadlineReached:
+                raise
+            except NetworkError as exc:
+                # A poll that broke (after its own retries) does not end a long wait: the task runs on.
+                broken, failure = broken + 1, exc
+                if broken >= MAX_BROKEN_POLLS or once:
+                    raise
+                if notify:
+                    notify("poll of task %s failed (%s); trying again" % (task_id, exc))
+                sleep(max(0.0, min(next_interval(time.monotonic() - start, interval), deadline - time.monotonic())))
+                continue
             status = status_of(answer)
             elapsed = time.monotonic() - start
             if status != last and notify:
-                notify("task %s: %s (%ds)" % (task_id, status, elapsed))
+                notify("task %s: %s (%ds)" % (task_id, one_line(status, 20), elapsed))
             last = status
             if status == "UNKNOWN" and unknown_seen < UNKNOWN_GRACE_POLLS and elapsed < 10 and not once:
                 unknown_seen += 1
@@ -128,13 +223,17 @@ def wait(config, task_id, resume, timeout=600.0, interval=None, once=False, noti
                 return answer
             if once:
                 raise StillRunning("task %s is still %s" % (task_id, status), task_id, resume)
-            delay = next_interval(elapsed, interval)
-            if elapsed + delay > timeout:
-                delay = max(0.0, timeout - elapsed)
-                if delay == 0.0:
-                    raise StillRunning("task %s is still %s after %ds (--timeout)"
-                                       % (task_id, status, elapsed), task_id, resume)
+            delay = min(next_interval(elapsed, interval), deadline - time.monotonic())
+            if delay <= 0:
+                raise DeadlineReached("deadline")
             sleep(delay)
-    except KeyboardInterrupt:
-        raise StillRunning("interrupted; task %s keeps running on the server" % task_id,
+    except DeadlineReached:
+        waited = time.monotonic() - start
+        if status is None:
+            raise StillRunning("task %s: no poll answered within %ds (--timeout; last: %s); it is still running on "
+                               "the server" % (task_id, waited, failure or "no answer"), task_id, resume) from None
+        raise StillRunning("task %s is still %s after %ds (--timeout)" % (task_id, status, waited),
                            task_id, resume) from None
+    except KeyboardInterrupt:
+        raise StillRunning("interrupted; task %s keeps running on the server" % task_id, task_id,
+                           resume) from None
