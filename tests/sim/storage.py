@@ -1,14 +1,23 @@
 """Temporary upload (getPolicy + the OSS form POST), oss:// checks and result-file downloads."""
 
+import functools
 import re
+import struct
 import tempfile
 import time
 import uuid
+import zlib
 
+from .. import mediafiles
 from .server import Reply, api_error
 
 CHUNK = 1024 * 1024
 ACCESS_KEY_ID = "LTAIsimulatorUploadKey"
+SIZED_PNG = re.compile(r"_(\d{1,5})x(\d{1,5})\.png$")
+DEFAULT_PNG = (256, 256)
+MAX_PNG_PIXELS = 4096 * 4096
+PAD_CHUNK = b"siMp"  # ancillary, private, safe-to-copy: every PNG decoder skips it
+FILLER = bytes(range(256)) * (CHUNK // 256 + 1)
 
 
 def get_policy(sim, query):
@@ -132,14 +141,40 @@ def check_oss_refs(sim, body, headers):
 
 
 def result_bytes(name, size):
-    """Deterministic file content with a real signature for the file type."""
-    magic = b"\x89PNG\r\n\x1a\n" if name.endswith(".png") else b"\x00\x00\x00\x18ftypmp42"
-    return magic, size
+    """(layout, total) of the result file NAME: a real PNG (`..._<W>x<H>.png`, else 256x256) or a playable
+    H.264 MP4, padded up to SIZE bytes so resume tests keep their sizes; a bigger real file keeps its size."""
+    if name.endswith(".png"):
+        match = SIZED_PNG.search(name)
+        width, height = (int(match.group(1)), int(match.group(2))) if match else DEFAULT_PNG
+        if not 0 < width * height <= MAX_PNG_PIXELS:
+            width, height = DEFAULT_PNG
+        return _padded("png", width, height, size)
+    return _padded("mp4", 0, 0, size)
+
+
+@functools.lru_cache(maxsize=64)
+def _padded(kind, width, height, size):
+    """(head, filler length, tail): PNG pads with a private ancillary chunk before IEND, MP4 with a 'free'
+    box; decoders skip both (PNG spec 5.4 chunk naming, ISO/IEC 14496-12 free space box)."""
+    real = mediafiles.png_bytes(width, height) if kind == "png" else mediafiles.mp4_bytes()
+    gap = size - len(real)
+    if gap <= 0:
+        return (real, 0, b""), len(real)
+    if kind == "png" and gap >= 12:
+        crc = zlib.crc32(PAD_CHUNK)
+        for offset in range(0, gap - 12, CHUNK):
+            crc = zlib.crc32(_filler(offset, min(CHUNK, gap - 12 - offset)), crc)
+        head = real[:-12] + struct.pack(">I", gap - 12) + PAD_CHUNK
+        return (head, gap - 12, struct.pack(">I", crc & 0xFFFFFFFF) + real[-12:]), size
+    if kind == "mp4" and gap >= 8:
+        box = struct.pack(">I4s", gap, b"free") if gap < 1 << 32 else struct.pack(">I4sQ", 1, b"free", gap)
+        return (real + box, gap - len(box), b""), size
+    return (real, gap, b""), size  # fewer bytes than a chunk or box header: trailing bytes readers ignore
 
 
 def serve_file(sim, path, headers):
     name = path[len("/files/"):]
-    magic, size = result_bytes(name, sim.result_bytes)
+    layout, size = result_bytes(name, sim.result_bytes)
     if name.startswith("expired/"):
         return _oss_error(403, "AccessDenied", "Request has expired.")
     start = 0
@@ -148,7 +183,7 @@ def serve_file(sim, path, headers):
         match = re.match(r"bytes=(\d+)-$", ranged)
         if match and int(match.group(1)) < size:
             start = int(match.group(1))
-    reply = Reply(206 if start else 200, _chunks(magic, start, size),
+    reply = Reply(206 if start else 200, _chunks(layout, start, size),
                   {"Content-Length": str(size - start), "Accept-Ranges": "bytes"},
                   content_type="image/png" if name.endswith(".png") else "video/mp4")
     if start:
@@ -156,11 +191,26 @@ def serve_file(sim, path, headers):
     return reply
 
 
-def _chunks(magic, start, size):
-    block = (magic + bytes(range(256)) * 4096)[:CHUNK]
+def _filler(offset, length):
+    return FILLER[offset % 256:offset % 256 + length]
+
+
+def _chunks(layout, start, size):
+    """Bytes [start, size) of LAYOUT (head, filler length, tail) in pieces of at most CHUNK bytes.
+    A bare signature (the older call) stands for the default file of that type."""
+    if isinstance(layout, bytes):
+        layout = result_bytes("r.png" if layout.startswith(b"\x89PNG") else "r.mp4", size)[0]
+    head, pad, tail = layout
     position = start
     while position < size:
-        offset = position % len(block)
-        piece = block[offset:offset + min(CHUNK, size - position)]
+        if position < len(head):
+            piece = head[position:position + CHUNK]
+        elif position < len(head) + pad:
+            piece = _filler(position - len(head), min(CHUNK, len(head) + pad - position))
+        else:
+            piece = tail[position - len(head) - pad:][:CHUNK]
+        if not piece:
+            return
+        piece = piece[:size - position]
         yield piece
         position += len(piece)
