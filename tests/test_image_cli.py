@@ -18,6 +18,8 @@ from test_image_helpers import (
     req,
 )
 
+from tests.sim import Sim
+
 FAST = ["--poll-interval", "0.1"]
 
 
@@ -64,13 +66,15 @@ def test_older_wan_t2i_on_text2image(sim, workdir, python, model, size):  # I-15
 
 
 def test_wan26_image_edit_several_outputs(sim, workdir, python):  # I-10, I-13, I-35, X-43
+    # wan2.6-image edit takes W*H only (768*768 to 1280*1280 in total; no 1K/2K tiers on the official
+    # page): the 1K refusal is in test_image_validation.py.
     out = ok(run("image", ["--model", "wan2.6-image", "--output", "shots/out.png", "--print-response"]
-                 + req(prompt="image 1 as an ink sketch", reference_images=[URL1, URL2], n=2, size="1K"),
+                 + req(prompt="image 1 as an ink sketch", reference_images=[URL1, URL2], n=2, size="1024*1024"),
                  workdir, sim=sim, python=python))
     body, _ = body_of(sim, MULTIMODAL)
     assert body["input"]["messages"][0]["content"] == [{"text": "image 1 as an ink sketch"}, {"image": URL1},
                                                        {"image": URL2}]
-    assert body["parameters"]["enable_interleave"] is False and body["parameters"]["size"] == "1K"
+    assert body["parameters"]["enable_interleave"] is False and body["parameters"]["size"] == "1024*1024"
     assert [os.path.basename(p) for p in out["local_paths"]] == ["out_1.png", "out_2.png"]
     assert out["image_count"] == 2 and len(out["image_urls"]) == 2
 
@@ -91,7 +95,7 @@ def test_interleave_async_markdown(sim, workdir, python):  # I-34, I-36, I-43, I
     body, headers = body_of(sim, IMAGE_GENERATION)
     assert body["parameters"]["enable_interleave"] is True and body["parameters"]["max_images"] == 3
     assert body["parameters"]["n"] == 1 and headers["X-DashScope-Async"] == "enable"
-    assert "interleaved output runs as an async task" in result.stderr
+    assert "interleaved text-and-image output (enable_interleave) runs as an async task" in result.stderr
     kinds = [item["type"] for item in out["interleaved_content"]]
     assert kinds == ["text", "image"] * 3 and out["image_count"] == 3
     markdown = open(out["markdown_path"], encoding="utf-8").read()
@@ -129,14 +133,17 @@ def test_qwen_image_20_generate_and_edit(sim, workdir, python, model):  # I-16, 
     assert content == [{"image": URL1}, {"text": "make it blue"}]
 
 
-@pytest.mark.parametrize("model,n", [("qwen-image-edit-max", 6), ("qwen-image-edit-plus", 2),
-                                     ("qwen-image-edit", 1)])
-def test_qwen_edit_family_sync(sim, workdir, model, n):  # I-17, I-38
-    out = ok(run("image", ["--model", model, "--print-response"]
-                 + req(prompt="replace the sky with stars", reference_images=[URL1], n=n, size="1024*768"),
-                 workdir, sim=sim))
+# Plain qwen-image-edit takes no size (corrected fact sheet); its refusal is in test_image_validation.py.
+@pytest.mark.parametrize("model,n,size", [("qwen-image-edit-max", 6, "1024*768"),
+                                          ("qwen-image-edit-plus", 2, "1024*768"), ("qwen-image-edit", 1, None)])
+def test_qwen_edit_family_sync(sim, workdir, model, n, size):  # I-17, I-38
+    fields = dict(prompt="replace the sky with stars", reference_images=[URL1], n=n)
+    if size:
+        fields["size"] = size
+    out = ok(run("image", ["--model", model, "--print-response"] + req(**fields), workdir, sim=sim))
     assert out["image_count"] == n and len(set(out["local_paths"])) == n
-    assert body_of(sim, MULTIMODAL)[0]["parameters"]["n"] == n
+    params = body_of(sim, MULTIMODAL)[0]["parameters"]
+    assert params["n"] == n and params.get("size") == size
 
 
 def test_qwen_image_plus_sync_and_async(sim, workdir, python):  # I-19, I-25, SR-2
@@ -230,12 +237,20 @@ def test_key_never_leaks(sim, workdir, python):  # X-13
     assert_no_key(result.stdout, result.stderr, all_files_text(workdir))
 
 
-def test_plan_key_warns_then_proceeds(sim, workdir):  # X-24, I-49
+def test_plan_key_warns_then_proceeds(sim, workdir):  # X-24, I-49, CONTRACT: plan keys use the Token Plan host
     plan_key = "sk-sp-" + "9" * 30
-    sim.keys.add(plan_key)
-    result = run("image", req(prompt="a cat"), workdir, sim=sim, key=plan_key)
-    assert result.code == 0 and "sk-sp-" in result.stderr and "standard sk- key" in result.stderr
-    assert_no_key(result.stdout, result.stderr, key=plan_key)
+    plan_host = Sim(key=plan_key).start()  # the Token Plan host; `sim` (QWEN_BASE_URL) must get nothing
+    try:
+        result = run("image", req(prompt="a cat"), workdir, sim=sim, key=plan_key,
+                     env={"QWEN_TOKEN_PLAN_BASE_URL": plan_host.base_url})
+        assert result.code == 0, result
+        assert "QWEN_BASE_URL is not used with a plan key (sk-sp-)" in result.stderr
+        # the default model is not on the plan's image list: said, then sent anyway
+        assert "wan2.6-t2i is not on the Token Plan image list" in result.stderr
+        assert plan_host.seen("POST", MULTIMODAL) and sim.requests == []
+        assert_no_key(result.stdout, result.stderr, all_files_text(workdir), key=plan_key)
+    finally:
+        plan_host.stop()
 
 
 def test_timeout_exit3_then_resume(sim, workdir, python):  # never lose a paid task
@@ -300,7 +315,10 @@ def test_task_failed_reports_code_and_id(sim, workdir):
 def test_download_failure_is_exit_1_with_links(sim, workdir):
     sim.inject("/files/", method="GET", status=404, times=10)
     result = run("image", req(prompt="a cat"), workdir, sim=sim)
-    assert result.code == 1 and "not saved (link valid 24 h)" in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    link = sim.seen("GET", "/files/")[0]["path"]
+    assert result.code == 1 and len(errors) == 1, result  # one error: line, the links on it
+    assert "Not saved (links valid 24 h): " in errors[0] and link in errors[0]
     assert [f for f in files_in(workdir) if f.endswith(".png")] == []
 
 
@@ -332,10 +350,14 @@ def test_old_python_refused(workdir):  # X-9
 
 
 def test_quiet_keeps_task_id(sim, workdir):
+    # --quiet keeps only the bills: line before paying and the task lines printed right after the submit.
     result = run("image", ["--quiet", "--async"] + FAST + req(prompt="a cat"), workdir, sim=sim)
     assert result.code == 0 and result.json["image_count"] == 1  # stdout: the JSON, always
-    assert [line for line in result.stderr.splitlines() if line] == \
-        [line for line in result.stderr.splitlines() if line.startswith("task_id: ")]
+    task_id = result.json["task_id"]
+    lines = [line for line in result.stderr.splitlines() if line]
+    assert lines == ["bills: 1 image (wan2.6-t2i)", "task_id: %s" % task_id,
+                     "resume: python3 %s --task-id %s" % (SCRIPTS["image"], task_id),
+                     "check: python3 %s --task-id %s --poll-once" % (SCRIPTS["image"], task_id)], result
     assert FAKE_KEY not in result.stderr
 
 

@@ -20,7 +20,7 @@ def files_setup(workdir):
     make_jpeg(workdir / "huge.jpg", 9000, 600)
     (workdir / "notes.txt").write_text("hello")
     (workdir / "x.tiff").write_bytes(b"II*\x00" + b"\x00" * 40)
-    (workdir / "fake.png").write_bytes(b"GIF89a" + b"\x00" * 40)
+    (workdir / "fake.png").write_bytes(b"GIF89a\x10\x00\x10\x00" + b"\x00" * 40)  # a 16x16 GIF named .png
     with open(str(workdir / "big.png"), "wb") as handle:
         handle.write(open(str(workdir / "ok.png"), "rb").read())
         handle.truncate(11 * 1024 * 1024)
@@ -28,7 +28,7 @@ def files_setup(workdir):
 
 
 CASES = [  # (id, arguments, words the error line must contain)
-    ("unknown-model", model("wan9-t2i", prompt="p"), "model=wan9-t2i"),
+    ("unknown-model-no-endpoint", model("acme-draw", prompt="p"), "--endpoint"),
     ("wan26-image-without-refs", model("wan2.6-image", prompt="p"), "--model wan2.6-t2i"),  # I-13
     ("t2i-model-with-refs", model("wan2.6-t2i", prompt="p", reference_images=U), "wan2.6-image"),
     ("edit-model-without-refs", model("qwen-image-edit-plus", prompt="p"), "text-to-image"),
@@ -39,7 +39,8 @@ CASES = [  # (id, arguments, words the error line must contain)
     ("qwen-plus-fixed-size", model("qwen-image-plus", prompt="p", size="1024*1024"), "1664*928"),  # I-19
     ("qwen-edit-side", model("qwen-image-edit-plus", prompt="p", reference_images=U, size="4096*512"),
      "512 to 2048"),  # I-18
-    ("wan26-image-4K", model("wan2.6-image", prompt="p", reference_images=U, size="4K"), "1K/2K"),  # I-39
+    ("wan26-image-4K", model("wan2.6-image", prompt="p", reference_images=U, size="4K"), "768*768 to 1280*1280"),
+    ("wan26-image-1K", model("wan2.6-image", prompt="p", reference_images=U, size="1K"), "768*768 to 1280*1280"),
     ("interleave-size", model("wan2.6-image", prompt="p", enable_interleave=True, size="2048*2048"),
      "768*768 to 1280*1280"),  # I-41
     ("wan22-side", model("wan2.2-t2i-plus", prompt="p", size="2000*1000"), "512 to 1440"),
@@ -62,12 +63,12 @@ CASES = [  # (id, arguments, words the error line must contain)
     ("prompt-missing", model("wan2.6-t2i", size="1280*1280"), "prompt is required"),  # I-26
     ("prompt-empty", model("wan2.6-t2i", prompt="  "), "prompt is required"),
     ("prompt-too-long", model("wan2.6-t2i", prompt="x" * 2101), "at most 2100"),
-    ("prompt-too-long-wan22", model("wan2.2-t2i-flash", prompt="x" * 501), "at most 500"),
+    ("prompt-too-long-wan22", model("wan2.2-t2i-flash", prompt="x" * 801), "at most 800"),
     ("negative-too-long", model("wan2.6-t2i", prompt="p", negative_prompt="x" * 501), "negative_prompt"),  # I-27
     ("seed-negative", model("wan2.6-t2i", prompt="p", seed=-1), "seed=-1"),  # I-29
     ("seed-too-big", model("wan2.6-t2i", prompt="p", seed=2147483648), "seed=2147483648"),
     ("bool-field", model("wan2.6-t2i", prompt="p", watermark="yes"), "watermark="),
-    ("unknown-field", model("wan2.6-t2i", prompt="p", style="anime"), "unknown field style"),
+    ("unknown-field", model("wan2.6-t2i", prompt="p", style="anime"), "--allow-field style"),
     ("raw-two-texts", ["--request", json.dumps({"model": "wan2.6-t2i", "input": {"messages": [
         {"role": "user", "content": [{"text": "a"}, {"text": "b"}]}]}})], "exactly one"),
     ("raw-bad-input-field", ["--request", json.dumps({"input": {"text": "a"}})], "input.text"),
@@ -86,6 +87,14 @@ CASES = [  # (id, arguments, words the error line must contain)
     ("local-folder", model("wan2.6-image", prompt="p", reference_images=["folder.png"]), "folder"),
     ("qwen-tiff-for-wan", model("wan2.6-image", prompt="p", reference_images=["x.tiff"]), ".tiff files"),
     ("bad-task-id", ["--task-id", "../../etc"], "--task-id"),
+    ("data-video-uri", model("wan2.6-image", prompt="p", reference_images=["data:video/mp4;base64,AAAA"]),
+     "not an image"),
+    ("qwen3-agent-with-image", model("qwen-image-3.0", prompt="p", reference_images=U,
+                                     prompt_extend_mode="agent"), "400"),
+    ("qwen3-aspect", model("qwen-image-3.0-pro", prompt="p", size="3000*300"), "aspect"),
+    ("qwen-edit-size", model("qwen-image-edit", prompt="p", reference_images=U, size="1024*1024"),
+     "size is not taken"),
+    ("endpoint-with-query", model("acme-draw", prompt="p") + ["--endpoint", "/services/a?b=1"], "--endpoint"),
     ("bbox-count", model("wan2.7-image", prompt="p", reference_images=U, bbox_list=[[], []]), "bbox_list"),
     ("thinking-on-edit", model("wan2.7-image", prompt="p", reference_images=U, thinking_mode=True),
      "thinking_mode is not taken"),

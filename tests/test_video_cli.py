@@ -84,7 +84,7 @@ CASES = [
      SYNTH, {"model": "wan2.7-videoedit", "input": {"media": [
          {"type": "video", "url": VID}, {"type": "reference_image", "url": IMG},
          {"type": "reference_image", "url": IMG2}]}}),
-    ("hh-t2v", ["--model", "happyhorse-1.0-t2v"], {"prompt": "a horse runs", "resolution": "480P",
+    ("hh-t2v", ["--model", "happyhorse-1.0-t2v"], {"prompt": "a horse runs", "resolution": "720P",
                                                    "ratio": "21:9", "duration": 3},
      SYNTH, {"model": "happyhorse-1.0-t2v", "parameters": {"ratio": "21:9"}}),
     ("hh-1.1-t2v", ["--model", "happyhorse-1.1-t2v"], {"prompt": "a horse runs", "size": "1280*720"},
@@ -125,8 +125,10 @@ def test_every_mode_and_model_family(case, sim, workdir):  # V-2, V-10, V-12, V-
     assert out["video_url"].startswith(sim.base_url)
     assert os.path.getsize(out["local_path"]) == sim.result_bytes
     assert out["local_path"].startswith(str(workdir / "output" / "qianwen-video-generation"))
-    with open(out["response_path"]) as handle:
-        assert json.load(handle)["output"]["task_status"] == "SUCCEEDED"
+    with open(out["response_path"]) as handle:  # the sidecar holds the final task answer
+        sidecar = json.load(handle)
+    assert sidecar["response"]["output"]["task_status"] == "SUCCEEDED"
+    assert out["sidecar"] == out["response_path"] and sidecar["body"] == posts[0]["json"]  # 14.3: body sent
 
 
 def test_core_flow_on_each_python(sim, workdir, python):  # X-7, V-7
@@ -165,7 +167,10 @@ def test_mode_detection_is_explained_in_dry_run(args, body, mode, model, sim, wo
     assert result.code == 0, result
     out = result.json
     assert (out["mode"], out["model"]) == (mode, model)
-    assert out["detection"] and "dry run: mode %s" % mode in result.stderr
+    assert out["mode"] == mode and out["body"]["model"] == model
+    if not args:  # detected: the note says how
+        assert any(note.startswith("mode %s" % mode) for note in out["notes"]), out["notes"]
+        assert "mode %s" % mode in result.stderr
     assert sim.requests == []
 
 
@@ -174,10 +179,11 @@ def test_dry_run_shows_everything_and_sends_nothing(sim, workdir):
     result = video(request({"prompt": "x", "img_url": "a.png"}) + ["--dry-run"], workdir, sim)
     assert result.code == 0, result
     out = result.json
-    assert out["headers"]["Authorization"] == "Bearer sk-***"
+    assert out["headers"]["Authorization"] == "Bearer ***"
     assert out["headers"]["X-DashScope-Async"] == "enable"
     assert out["headers"]["X-DashScope-OssResourceResolve"] == "enable"
-    assert out["endpoint"] == sim.base_url + SYNTH and out["uploads"] == ["a.png"]
+    assert out["url"] == sim.base_url + SYNTH
+    assert [u["path"] for u in out["uploads"]] == [str(workdir / "a.png")]
     assert out["body"]["input"]["img_url"] == "a.png"
     assert sim.requests == [] and not (workdir / "output").exists()
     assert_no_key(result.stdout, result.stderr)
@@ -236,7 +242,7 @@ def test_size_translation_is_said_on_stderr(sim, workdir):  # SR-7
     assert result.code == 0, result
     assert "size 1280*720 sent as resolution 720P + ratio 16:9" in result.stderr
     params = sim.task_posts()[0]["json"]["parameters"]
-    assert params == {"resolution": "720P", "ratio": "16:9"}
+    assert params == {"resolution": "720P", "ratio": "16:9", "seed": result.json["seed"]}
 
 
 def test_vace_id_follows_the_region(sim, workdir):  # SR-10
@@ -253,10 +259,13 @@ def test_happyhorse_watermark_note(sim, workdir):  # SR-12
     assert "watermark" not in result.json["body"]["parameters"]
 
 
-def test_plan_key_warns_then_proceeds(sim, workdir):
+def test_plan_key_goes_to_the_plan_host(sim, workdir):  # X-24, issue 13.3
     key = "sk-sp-0123456789abcdef0123456789"
-    result = video(request({"prompt": "x"}) + ["--dry-run"], workdir, sim, key=key)
-    assert result.code == 0 and "sk-sp-" in result.stderr and "standard sk- key" in result.stderr
+    result = video(request({"prompt": "x"}) + ["--dry-run"], workdir, sim, key=key,
+                   env={"QWEN_TOKEN_PLAN_BASE_URL": "http://127.0.0.1:9/plan"})
+    assert result.code == 0, result
+    assert result.json["url"].startswith("http://127.0.0.1:9/plan/api/v1/")
+    assert "not in the Token Plan model list" in result.stderr and "QWEN_BASE_URL is not used" in result.stderr
     assert_no_key(result.stdout, result.stderr, key=key)
 
 

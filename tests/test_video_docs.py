@@ -3,6 +3,7 @@
 import importlib.util
 import os
 import re
+import sys
 
 import pytest
 
@@ -26,6 +27,7 @@ OUTPUT_WORDS = {"task_id", "task_status", "mode", "model", "video_url", "local_p
 def load(name):
     spec = importlib.util.spec_from_file_location(name, os.path.join(os.path.dirname(SCRIPTS["video"]), name + ".py"))
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses (the frozen model tables) look their module up here
     spec.loader.exec_module(module)
     return module
 
@@ -37,8 +39,6 @@ def text(*parts):
 
 @pytest.fixture(scope="module")
 def models():
-    import sys
-
     sys.path.insert(0, os.path.dirname(SCRIPTS["video"]))
     return load("video_models")
 
@@ -50,8 +50,8 @@ def help_text(tmp_path_factory):
 
 def known_fields(models):
     names = set(models.INPUT_FIELDS) | set(models.FIELD_KINDS)
-    for entry in models.MODELS.values():
-        names |= set(entry["inputs"]) | set(entry["params"]) | set(entry["short"])
+    for entry in models.MODELS.values():  # frozen Model dataclasses
+        names |= set(entry.inputs) | set(entry.params) | set(entry.short)
     for spec in models.VACE_FUNCTIONS.values():
         names |= set(spec["fields"])
     return names | set(models.VACE_FUNCTIONS) | {"reference_image"}

@@ -64,10 +64,16 @@ def test_resume_of_a_finished_task_just_downloads(sim, workdir):
 
 
 def test_unknown_or_expired_task_id(sim, workdir):  # UNKNOWN = not found or older than 24 h
-    result = run("video", ["--task-id", "0385dc79-0000-0000-0000-000000000000"] + FAST, workdir, sim=sim)
+    task_id = "0385dc79-0000-0000-0000-000000000000"
+    result = run("video", ["--task-id", task_id] + FAST, workdir, sim=sim)
     assert result.code == 1, result
-    assert "UNKNOWN" in result.stderr and "24 h" in result.stderr
-    assert len(result.stderr.strip().splitlines()) <= 3
+    # Short: at most two progress lines, one error: line saying what UNKNOWN means, then only the task
+    # lines (changes.md: error output).
+    lines = result.stderr.strip().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("error: "))
+    assert "UNKNOWN" in lines[at] and "24 h" in lines[at] and at <= 2, result
+    assert lines[at + 1] == "task_id: %s" % task_id, result
+    assert all(line.startswith(("resume: ", "check: ")) for line in lines[at + 2:]) and len(lines) - at <= 4, result
 
 
 def test_poll_once_exits_3_while_running(sim, workdir):  # V-6

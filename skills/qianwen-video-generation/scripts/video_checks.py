@@ -1,15 +1,15 @@
-"""Value checks per model (ranges, counts, required fields) and media checks (schemes, local files)."""
+"""Value checks per model: prompt, ranges, required fields, durations, VACE functions, reference lists."""
 
 from __future__ import annotations
 
+import json
 import os
 from urllib.parse import urlsplit
 
 import video_models as vm
-from qianwen_common import upload
 from qianwen_common.errors import UsageError
 
-SEED_MAX = 2147483647
+SEED_MAX = vm.SEED_MAX
 NEGATIVE_MAX = 500
 
 
@@ -32,78 +32,77 @@ def _bad(field, value, allowed):
 
 
 def json_text(value):
-    import json
-
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
 def check_values(fields, model, entry, notes):
     """Ranges and rules for scalar fields; UsageError names the field, the value and what is allowed."""
+    _check_prompt(fields, model, entry, notes)
     _check_required(fields, model, entry)
-    _check_prompt(fields, model, entry)
     _check_params(fields, model, entry)
     _check_duration(fields, model, entry)
-    if entry["mode"] == "vace":
+    if entry.body == vm.VACE:
         _check_vace(fields, model)
-    if entry["mode"] == "r2v" and entry["family"] == "wan":
-        _check_references(fields, model)
-        if "character1" not in fields.get("prompt", ""):
-            notes.append("r2v prompts name the subjects character1, character2, ... in reference_urls order")
+    if entry.refs:
+        _check_references(fields, model, entry.refs)
+    if entry.prompt_note and entry.prompt_note[0] not in fields.get("prompt", ""):
+        notes.append(entry.prompt_note[1])
     if fields.get("audio") is False and fields.get("audio_url"):
         notes.append("audio=false makes the video silent and overrides audio_url")
 
 
 def _check_required(fields, model, entry):
-    """The key fields of each mode (V-30), per model: nothing is paid for a request that must fail."""
-    what = {"media": "media [{\"type\", \"url\"}] or the short fields %s" % ", ".join(entry["short"]),
+    """The key fields of each mode, per model: nothing is paid for a request that must fail."""
+    what = {"media": "media [{\"type\", \"url\"}] or the short fields %s" % ", ".join(entry.short),
             "img_url": "an input image (img_url or reference_image)",
             "first_frame_url": "first_frame_url and last_frame_url",
             "reference_urls": "reference_urls (1-5 images or videos)"}
-    for key in entry["required"]:
+    for key in entry.required:
         if key not in fields:
-            raise UsageError("%s: missing; %s needs %s" % (key, model, what[key]))
-    if entry["mode"] == "kf2v" and "last_frame_url" not in fields and "template" not in fields:
-        raise UsageError("last_frame_url: missing; %s needs first_frame_url and last_frame_url (or a "
-                         "template); for a single image use i2v" % model)
+            raise UsageError("%s: missing; %s needs %s" % (key, model, what.get(key, key)))
+    for group in entry.one_of:
+        if not any(key in fields for key in group):
+            raise UsageError("%s: missing; %s needs at least one of them" % (" / ".join(group), model))
 
 
-def _check_prompt(fields, model, entry):
+def _check_prompt(fields, model, entry, notes):
     prompt = fields.get("prompt")
     if prompt is None or (isinstance(prompt, str) and not prompt.strip()):
-        if entry["prompt_required"]:
+        if entry.prompt_required:
             raise UsageError("prompt: missing; %s needs a text prompt (up to %d characters)"
-                             % (model, entry["prompt_max"]))
+                             % (model, entry.prompt_max))
         fields.pop("prompt", None)
         return
     if not isinstance(prompt, str):
         _bad("prompt", prompt, "a text string")
-    limit = entry["prompt_max"]
-    if entry["family"] == "happyhorse" and any("\u4e00" <= ch <= "\u9fff" for ch in prompt):
-        limit = 2500  # HappyHorse counts Chinese text at half the length
+    limit = entry.prompt_max
+    if entry.cjk_half and any("\u4e00" <= ch <= "\u9fff" for ch in prompt):
+        limit //= 2  # Chinese text counts at half the length
     if len(prompt) > limit:
-        raise UsageError("prompt: %d characters; %s takes at most %d" % (len(prompt), model, limit))
+        if not entry.prompt_truncated:
+            raise UsageError("prompt: %d characters; %s takes at most %d" % (len(prompt), model, limit))
+        notes.append("prompt: %d characters; %s reads the first %d and silently drops the rest"
+                     % (len(prompt), model, limit))
     negative = fields.get("negative_prompt")
     if negative is not None and (not isinstance(negative, str) or len(negative) > NEGATIVE_MAX):
         _bad("negative_prompt", negative, "text of at most %d characters" % NEGATIVE_MAX)
 
 
 def _check_params(fields, model, entry):
-    if "seed" in fields and (not _is_int(fields["seed"]) or not 0 <= fields["seed"] <= SEED_MAX):
-        _bad("seed", fields["seed"], "an integer 0-%d" % SEED_MAX)
+    seed = fields.get("seed")
+    if "seed" in fields and (not _is_int(seed) or not entry.seed_min <= seed <= SEED_MAX):
+        _bad("seed", seed, "an integer %d-%d" % (entry.seed_min, SEED_MAX))
     for key in ("watermark", "prompt_extend", "audio"):
         if key in fields and not isinstance(fields[key], bool):
             _bad(key, fields[key], "true or false")
-    if "resolution" in fields and fields["resolution"] not in entry["resolutions"]:
-        _bad("resolution", fields["resolution"], "%s takes %s" % (model, ", ".join(entry["resolutions"])))
-    if "ratio" in fields and fields["ratio"] not in entry["ratios"]:
-        _bad("ratio", fields["ratio"], "%s takes %s" % (model, ", ".join(entry["ratios"])))
-    if "size" in fields and fields["size"] not in entry["sizes"]:
-        _bad("size", fields["size"], "%s takes %s" % (model, ", ".join(entry["sizes"])))
+    for key, allowed in (("resolution", entry.resolutions), ("ratio", entry.ratios), ("size", entry.sizes)):
+        if key in fields and fields[key] not in allowed:
+            _bad(key, fields[key], "%s takes %s" % (model, ", ".join(allowed)))
     if "shot_type" in fields:
         if fields["shot_type"] not in ("single", "multi"):
             _bad("shot_type", fields["shot_type"], "single or multi")
-        if fields["shot_type"] == "multi" and fields.get("prompt_extend") is not True:
+        if entry.multi_needs_extend and fields["shot_type"] == "multi" and fields.get("prompt_extend") is not True:
             raise UsageError("shot_type=multi: multi-shot needs \"prompt_extend\": true as well (given: %s)"
                              % fields.get("prompt_extend", "absent"))
     if "audio_setting" in fields and fields["audio_setting"] not in ("auto", "origin"):
@@ -115,14 +114,14 @@ def _check_params(fields, model, entry):
 def _check_duration(fields, model, entry):
     if "duration" not in fields:
         return
-    value, allowed = fields["duration"], entry["durations"]
-    if entry["mode"] == "kf2v" and value != 5:
-        raise UsageError("duration=%s: kf2v video is always 5 s; drop duration or give 5" % (value,))
-    if entry["mode"] == "videoedit" and value == 0:
-        return  # 0 = keep the input video's length
+    value, allowed = fields["duration"], entry.durations
+    if (entry.duration_keep and value == 0) or (entry.duration_smart and value == -1):
+        return  # 0 = keep the input video's length; -1 = the model picks
+    extra = (" (or 0: keep the input's length)" if entry.duration_keep else "") + \
+        (" (or -1: the model picks)" if entry.duration_smart else "")
     if isinstance(allowed, tuple):
         if not _is_int(value) or not allowed[0] <= value <= allowed[1]:
-            _bad("duration", value, "%s takes whole seconds %d-%d" % (model, allowed[0], allowed[1]))
+            _bad("duration", value, "%s takes whole seconds %d-%d%s" % (model, allowed[0], allowed[1], extra))
     elif not _is_int(value) or value not in allowed:
         _bad("duration", value, "%s takes %s s" % (model, " or ".join(str(v) for v in sorted(allowed))))
 
@@ -168,67 +167,18 @@ def _check_vace_params(fields, refs):
         _bad("mask_frame_id", fields["mask_frame_id"], "a frame number (1 = first frame)")
 
 
-def _check_references(fields, model):
-    refs = fields.get("reference_urls")
-    if not isinstance(refs, list) or not 1 <= len(refs) <= 5:
-        _bad("reference_urls", refs, "%s takes a list of 1-5 image or video references" % model)
-    videos = [ref for ref in refs if isinstance(ref, str) and _extension(ref) in vm.VIDEO_EXT]
-    if len(videos) > 3:
-        raise UsageError("reference_urls: %d videos; at most 3 of the 5 references may be videos" % len(videos))
+def _check_references(fields, model, spec):
+    name, most, most_videos = spec
+    refs = fields.get(name)
+    if not isinstance(refs, list) or not 1 <= len(refs) <= most:
+        _bad(name, refs, "%s takes a list of 1-%d image or video references" % (model, most))
+    videos = [ref for ref in refs if isinstance(ref, str) and extension(ref) in vm.VIDEO_EXT]
+    if len(videos) > most_videos:
+        raise UsageError("%s: %d videos; at most %d of the %d references may be videos"
+                         % (name, len(videos), most_videos, most))
 
 
-def _extension(value):
+def extension(value):
+    """The lower-case extension of a URL's path or a file path, without the dot."""
     path = urlsplit(value).path if "://" in value else value
     return os.path.splitext(path)[1].lower().lstrip(".")
-
-
-def check_media(fields, model, entry):
-    """Every media value: http(s)/oss:// (data: for images) or an existing local file of the right kind."""
-    for key, kind in vm.FIELD_KINDS.items():
-        if key not in fields:
-            continue
-        values = fields[key] if isinstance(fields[key], list) else [fields[key]]
-        for value in values:
-            actual = kind
-            if kind == "image|video":
-                actual = "video" if isinstance(value, str) and _extension(value) in vm.VIDEO_EXT else "image"
-            check_one(key, value, actual, entry)
-    if "media" in fields:
-        _check_media_items(fields["media"], model, entry)
-
-
-def _check_media_items(media, model, entry):
-    spec = entry["media"]
-    if not isinstance(media, list) or not media:
-        _bad("media", media, "a list of {\"type\": ..., \"url\": ...} items")
-    counts = {}
-    for index, item in enumerate(media):
-        if not isinstance(item, dict) or not isinstance(item.get("type"), str) or "url" not in item:
-            _bad("media[%d]" % index, item, "an object {\"type\": ..., \"url\": ...}")
-        kind = item["type"]
-        if kind not in spec["types"]:
-            _bad("media[%d].type" % index, kind, "%s takes %s" % (model, ", ".join(spec["types"])))
-        counts[kind] = counts.get(kind, 0) + 1
-        check_one("media[%d].url" % index, item["url"], vm.MEDIA_KINDS[kind], entry)
-    for kind, (low, high) in spec["types"].items():
-        if not low <= counts.get(kind, 0) <= high:
-            raise UsageError("media: %d item(s) of type %s; %s takes %d-%d"
-                             % (counts.get(kind, 0), kind, model, low, high))
-    if spec.get("sets") and frozenset(counts) not in {frozenset(s) for s in spec["sets"]}:
-        raise UsageError("media types %s: %s takes only these combinations: %s" % (
-            "+".join(sorted(counts)), model, "; ".join("+".join(s) for s in spec["sets"])))
-
-
-def check_one(field, value, kind, entry):
-    """One URL or path: scheme allowed, and a local file that exists with the right type and size."""
-    if not isinstance(value, str) or not value.strip():
-        _bad(field, value, "a URL (http(s)://, oss://) or a local file path")
-    where = upload.media_kind(value)
-    if where == "bad":
-        _bad(field, value, "http(s)://, oss:// or a local path (other URL schemes are not read)")
-    if where == "remote":
-        if value.lower().startswith("data:") and kind != "image":
-            _bad(field, value[:30] + "...", "a URL or local path; data: URIs work for images only")
-        return
-    extensions, max_mb = vm.limits(entry, kind)
-    upload.check_local_file(os.path.expanduser(value), field, extensions, max_mb)

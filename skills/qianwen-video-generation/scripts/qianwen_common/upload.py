@@ -12,6 +12,7 @@ from .redact import register_secret
 
 RESOLVE_HEADER = {"X-DashScope-OssResourceResolve": "enable"}
 CHUNK = 1024 * 1024
+INLINE_MAX_MB = 10  # data: URIs of images ("Upload a local file" page caps Base64 images at 10 MB; UNCONFIRMED)
 PASS_THROUGH = ("http://", "https://", "oss://", "data:")
 _said_lifetime = []
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]+:")
@@ -48,19 +49,44 @@ def check_local_file(path, field, extensions=None, max_mb=None):
                          % (shown, size / 1048576.0, max_mb))
 
 
+def place(config, slot, model, notify=None, inline_mb=INLINE_MAX_MB):
+    """The URL that replaces a local file slot: inlined for plan keys, else uploaded."""
+    path = os.path.expanduser(slot.local)
+    if config.token_plan:
+        # Token Plan keys cannot use the temporary upload (official QianWen and Model Studio CLIs):
+        # images go inline as data: URIs; video and audio need a public URL.
+        if slot.kind != "image":
+            raise UsageError("%s: a local %s cannot be sent with a plan key (sk-sp-); give a public http(s) "
+                             "URL instead" % (slot.local, slot.kind))
+        return data_uri(path, slot.local, inline_mb)
+    return upload(config, path, model, notify)
+
+
+def data_uri(path, shown, max_mb=INLINE_MAX_MB):
+    """data:image/...;base64,... of a local image (within the inline cap)."""
+    import base64
+
+    size = os.path.getsize(path)
+    if size > max_mb * 1024 * 1024:
+        raise UsageError("%s: %.1f MB is over the %d MB an inline image may have; give a public http(s) URL"
+                         % (shown, size / 1048576.0, max_mb))
+    ext = os.path.splitext(path)[1].lower().lstrip(".")
+    mime = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "bmp": "bmp", "webp": "webp", "gif": "gif",
+            "tif": "tiff", "tiff": "tiff"}.get(ext, "png")
+    with open(path, "rb") as handle:
+        return "data:image/%s;base64,%s" % (mime, base64.b64encode(handle.read()).decode("ascii"))
+
+
 def upload(config, path, model, notify=None):
     """Upload a local file for model; returns the URL to put in the request."""
     if config.oss is not None:
         from .own_bucket import upload_to_bucket  # imports the OSS SDK only on this path
         return upload_to_bucket(config.oss, path, notify)
-    if config.key_kind == "plan":
-        raise UsageError("local files cannot be uploaded with a plan key (sk-sp-); use a standard "
-                         "sk- key, or pass an http(s) URL")
     last_error = None
     for _attempt in range(3):
         policy = _get_policy(config, model, notify)
         try:
-            url = _post_file(policy, path)
+            url = _post_file(policy, path, config)
         except (NetworkError, ApiError) as exc:
             last_error = exc  # the key is forbidden to overwrite: fetch a fresh policy and retry
             if notify:
@@ -75,16 +101,29 @@ def upload(config, path, model, notify=None):
 
 
 def _get_policy(config, model, notify):
-    url = "%s/uploads?action=getPolicy&model=%s" % (config.api_base, quote(model))
-    answer = http.request_json("GET", url, api_key=config.api_key, notify=notify)
-    data = answer.get("data")
-    if not isinstance(data, dict) or not data.get("upload_host") or not data.get("upload_dir"):
-        raise ApiError("upload policy answer has no data (request_id %s); temporary upload may not "
-                       "be offered on this host" % answer.get("request_id"))
-    return data
+    """getPolicy on the host of the model call; a workspace host that refuses it (404/405) is followed
+    by one try on the region's shared host (dashscope-api-addendum A4.3: UNCONFIRMED on workspace hosts)."""
+    bases = [config.api_base] + ([config.upload_fallback + "/api/v1"] if config.upload_fallback else [])
+    for index, base in enumerate(bases):
+        url = "%s/uploads?action=getPolicy&model=%s" % (base, quote(model))
+        try:
+            answer = http.request_json("GET", url, api_key=config.api_key, notify=notify, config=config)
+        except ApiError as exc:
+            if exc.status in (404, 405) and index + 1 < len(bases):
+                if notify:
+                    notify("this host does not hand out upload policies (%s); asking the region's shared "
+                           "host once" % exc)
+                continue
+            raise
+        data = answer.get("data")
+        if isinstance(data, dict) and data.get("upload_host") and data.get("upload_dir"):
+            http.check_fetch_url(str(data["upload_host"]), "upload host")
+            return data
+        raise ApiError("upload policy answer has no data (request_id %s); temporary upload may not be offered "
+                       "on this host" % answer.get("request_id"))
 
 
-def _post_file(policy, path):
+def _post_file(policy, path, config=None):
     name = _safe_name(os.path.basename(path))
     key = "%s/%s" % (policy["upload_dir"].rstrip("/"), name)
     fields = [
@@ -105,9 +144,8 @@ def _post_file(policy, path):
     headers = {"Content-Type": "multipart/form-data; boundary=" + boundary,
                "Content-Length": str(length)}
     response = http.send("POST", policy["upload_host"], _stream(head, path, tail), headers,
-                         timeout=300, policy=http.ONCE)
-    with response:
-        response.read()
+                         timeout=300, policy=http.ONCE, config=config)
+    http.read_body(response)
     return "oss://" + key
 
 
