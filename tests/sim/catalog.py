@@ -1,6 +1,6 @@
 """Route table of the simulator: which path serves which models, and the shared checks."""
 
-from . import images, misc, ossbucket, storage, tasks, videos
+from . import hosts, images, misc, ossbucket, storage, tasks, videos
 from .server import Reply, api_error
 
 ASYNC_ONLY = {
@@ -33,12 +33,15 @@ def route(sim, method, path, query, headers, raw, entry):
     if refused:
         return refused
     if path == "/api/v1/uploads" and method == "GET":
-        return storage.get_policy(sim, query)
+        return hosts.policy_refusal(sim) or storage.get_policy(sim, query)
     if path.startswith("/api/v1/tasks"):
-        return tasks.tasks_route(sim, method, path, query)
+        return hosts.tasks_refusal(sim, method, path) or tasks.tasks_route(sim, method, path, query)
     handler = ASYNC_ONLY.get(path) or SYNC_ONLY.get(path)
     if handler is None or method != "POST":
         return api_error(404, "NotFound", "the requested url %s is not found" % path)
+    refused = hosts.route_refusal(sim, path)
+    if refused:
+        return refused
     body = entry.get("json")
     if not isinstance(body, dict):
         return api_error(400, "InvalidParameter", "the request body is not valid JSON")
@@ -48,15 +51,17 @@ def route(sim, method, path, query, headers, raw, entry):
     if path in SYNC_ONLY and is_async:
         # Simulator choice: the real answer to this mistake is not documented.
         return api_error(403, "AccessDenied", "current user api does not support asynchronous calls")
-    problem = storage.check_oss_refs(sim, body, headers)
-    if problem:
-        return problem
     if not isinstance(body.get("model"), str) or not body.get("model"):
         return api_error(400, "BadRequest.EmptyModel", "Required parameter(s) missing or invalid: model")
+    problem = (hosts.model_refusal(sim, body, storage.oss_refs(body))
+               or storage.check_oss_refs(sim, body, headers))
+    if problem:
+        return problem
     return handler(sim, body)
 
 
-def submit_task(sim, model, body, result):
-    task_id = sim.create_task(model, body, result)
+def submit_task(sim, model, body, result, failure=None):
+    """Create the task; failure=(code, message) makes it end FAILED with that reason."""
+    task_id = sim.create_task(model, body, result, failure=failure)
     return Reply(200, {"request_id": task_id[:8] + "-req",
                        "output": {"task_id": task_id, "task_status": "PENDING"}})

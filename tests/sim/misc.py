@@ -13,8 +13,9 @@ def version(sim):
 def compat(sim, method, path, headers, body):
     if path != "/compatible-mode/v1/chat/completions" or method != "POST":
         return api_error(404, "NotFound", "no such path")
-    auth = headers.get("Authorization", "")
-    if auth[len("Bearer "):] not in sim.keys:
+    from .hosts import key_refusal
+
+    if key_refusal(sim, headers.get("Authorization", "")):
         return Reply(401, {"error": {"message": "Incorrect API key provided.", "type":
                                      "invalid_request_error", "param": None, "code": "invalid_api_key"},
                            "request_id": str(uuid.uuid4())})

@@ -2,6 +2,7 @@
 
 import uuid
 
+from . import wan3
 from .server import api_error
 
 SIZE = "size"            # parameters.size = "W*H"
@@ -12,7 +13,7 @@ MODELS = {
     "wan2.2-t2v-plus": ("t2v", SIZE),
     "wan2.7-i2v": ("i2v27", RES), "wan2.6-i2v-flash": ("i2v", RES), "wan2.6-i2v": ("i2v", RES),
     "wan2.5-i2v-preview": ("i2v", RES), "wan2.2-i2v-plus": ("i2v", RES), "wan2.2-i2v-flash": ("i2v", RES),
-    "wan2.2-kf2v-flash": ("kf2v", RES), "wanx2.1-kf2v-plus": ("kf2v", RES),
+    "wan2.2-kf2v-flash": ("kf2v", RES), "wanx2.1-kf2v-plus": ("kf2v", RES), "wan2.1-kf2v-plus": ("kf2v", RES),
     "wan2.6-r2v-flash": ("r2v", SIZE), "wan2.6-r2v": ("r2v", SIZE),
     "wanx2.1-vace-plus": ("vace", SIZE), "wan2.1-vace-plus": ("vace", SIZE),
     "wan2.7-videoedit": ("videoedit", RES_RATIO),
@@ -24,6 +25,13 @@ MODELS = {
 VACE_FUNCTIONS = {"image_reference", "video_repainting", "video_edit", "video_extension",
                   "video_outpainting"}
 COMMON = {"seed", "watermark", "prompt_extend"}
+# What the official SDK adds to every video input (dashscope 2.0.2 VideoSynthesis._get_input): the deprecated
+# input.extend_prompt (a bool, default true) and input.function set to the SDK's own name "video-synthesis".
+SDK_INPUTS = {"extend_prompt", "function"}
+SDK_FUNCTION = "video-synthesis"
+# Fact sheet corrections: HappyHorse t2v/i2v/r2v take 720P/1080P only and no prompt_extend/negative_prompt.
+NOT_COMMON = {"hh-t2v": {"prompt_extend"}, "hh-i2v": {"prompt_extend"}, "hh-r2v": {"prompt_extend"}}
+RESOLUTIONS = {"hh-t2v": ("720P", "1080P"), "hh-i2v": ("720P", "1080P"), "hh-r2v": ("720P", "1080P")}
 # Fields each kind of model takes (fact sheet §3); anything else is refused like an unknown parameter.
 INPUTS = {
     "t2v": {"prompt", "negative_prompt", "audio_url"}, "i2v27": {"prompt", "negative_prompt", "media"},
@@ -74,13 +82,23 @@ def _media_types(data):
     return [item.get("type") for item in media if isinstance(item, dict) and item.get("url")]
 
 
-def _check_fields(model, kind, data, params):
+def _check_sdk_inputs(kind, data):
+    if "extend_prompt" in data and not isinstance(data["extend_prompt"], bool):
+        return _bad("input.extend_prompt must be a boolean")
+    if "function" in data and kind != "vace" and data["function"] != SDK_FUNCTION:
+        return _bad("input.function is not supported by this model")
+    return None
+
+
+def _check_fields(model, kind, data, params, legacy=False):
     for key in data:
-        if key not in INPUTS[kind]:
+        if key not in INPUTS[kind] | SDK_INPUTS:
             return _bad("input.%s is not supported by %s" % (key, model))
     for key in params:
-        if key not in PARAMS[kind] | COMMON:
+        if key not in PARAMS[kind] | (COMMON - (set() if legacy else NOT_COMMON.get(kind, set()))):
             return _bad("parameters.%s is not supported by %s" % (key, model))
+    if not legacy and kind in RESOLUTIONS and params.get("resolution", RESOLUTIONS[kind][-1]) not in RESOLUTIONS[kind]:
+        return _bad("parameters.resolution must be one of %s" % ", ".join(RESOLUTIONS[kind]))
     if "shot_type" in params and model not in SHOT_TYPE_MODELS:
         return _bad("parameters.shot_type is not supported by %s" % model)
     if "audio" in params and model not in AUDIO_SWITCH_MODELS:
@@ -143,6 +161,8 @@ def _synthesis(sim, body, kf2v_route):
     from .catalog import submit_task
 
     model = body["model"]
+    if model in wan3.MODELS:
+        return wan3.synthesis(sim, body, kf2v_route)
     if model not in MODELS:
         return api_error(404, "ModelNotFound", "Model not exist.")
     kind, style = MODELS[model]
@@ -151,14 +171,14 @@ def _synthesis(sim, body, kf2v_route):
     data, params = body.get("input") or {}, body.get("parameters") or {}
     if not isinstance(data, dict) or not isinstance(params, dict):
         return api_error(400, "BadRequest.EmptyInput", "Required parameter(s) missing or invalid: input")
-    problem = (_check_size_style(style, params) or _check_input(kind, data)
-               or _check_fields(model, kind, data, params) or _check_details(kind, data))
+    problem = (_check_size_style(style, params) or _check_input(kind, data) or _check_sdk_inputs(kind, data)
+               or _check_fields(model, kind, data, params, sim.legacy_rules) or _check_details(kind, data))
     if problem:
         return problem
     if kind == "kf2v" and params.get("duration", 5) != 5:
         return _bad("duration must be 5 for %s" % model)
     url = sim.result_url("%s/video.mp4" % uuid.uuid4().hex[:12])
-    output = {"video_url": url, "orig_prompt": data.get("prompt", "")}
+    output = {"video_url": url, "orig_prompt": data.get("prompt") or ""}
     usage = {"duration": params.get("duration", 5), "video_count": 1}
     return submit_task(sim, model, body, {"output": output, "usage": usage})
 
