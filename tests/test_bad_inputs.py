@@ -20,6 +20,7 @@ def setup_files(workdir):
     (workdir / "empty.json").write_bytes(b"")
     (workdir / "latin1.json").write_bytes(b'{"prompt": "caf\xe9"}')
     (workdir / "list.json").write_text('[{"prompt": "a"}]')
+    (workdir / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096)
     (workdir / "broken.json").write_text('{"prompt": "a",}')
     (workdir / "blocker").write_text("a regular file where a folder would go\n")
     with open(str(workdir / "huge.png"), "wb") as handle:  # sparse: 20 GB on paper, nothing on disk
@@ -36,6 +37,10 @@ def req(body):
 
 IMG = ["--model", "wan2.6-image"]
 OSS_NO_REGION = {"QWEN_TMP_OSS_BUCKET": "my-bucket"}
+PLAN_KEY = "sk-sp-test000000000000000000000000000"
+# A plan key goes to the Token Plan host, never to QWEN_BASE_URL: "{sim}" is the simulator's URL, so a request
+# that should not have been sent still shows up in sim.requests.
+PLAN = {"DASHSCOPE_API_KEY": PLAN_KEY, "QWEN_TOKEN_PLAN_BASE_URL": "{sim}"}
 OSS_BAD_EXPIRY = {"QWEN_TMP_OSS_BUCKET": "my-bucket", "QWEN_TMP_OSS_REGION": "cn-beijing",
                   "QWEN_TMP_OSS_URL_EXPIRES": "-5"}
 
@@ -44,7 +49,7 @@ CASES = [
     # image.py: request files, types, settings, outputs
     ("image-file-missing", "image", ["--file", "nope.json"], {}, ["--file nope.json", "not a readable file"]),
     ("image-file-is-folder", "image", ["--file", "folder.json"], {}, ["--file folder.json"]),
-    ("image-file-empty", "image", ["--file", "empty.json"], {}, ["not valid JSON"]),
+    ("image-file-empty", "image", ["--file", "empty.json"], {}, ["--file empty.json", "holds no requests"]),
     ("image-file-not-utf8", "image", ["--file", "latin1.json"], {}, ["UnicodeDecodeError"]),
     ("image-file-trailing-comma", "image", ["--file", "broken.json"], {}, ["not valid JSON"]),
     ("image-request-empty", "image", ["--request", ""], {}, ["--request"]),
@@ -73,6 +78,13 @@ CASES = [
     ("image-poll-interval-zero", "image", req({"prompt": "p"}) + ["--async", "--poll-interval", "0"], {},
      ["--poll-interval"]),
     ("image-timeout-not-number", "image", req({"prompt": "p"}) + ["--timeout", "soon"], {}, ["--timeout"]),
+    ("image-wan26-edit-1k-tier", "image", IMG + req({"prompt": "p", "reference_images": ["ok.png"], "size": "1K"}),
+     {}, ["size='1K'", "W*H"]),
+    ("image-plan-key-batch", "image", ["--file", "list.json"], PLAN, ["batches are refused with a plan key"]),
+    ("image-key-with-space", "image", req({"prompt": "p"}), {"DASHSCOPE_API_KEY": "sk-abc def0000000000"},
+     ["DASHSCOPE_API_KEY (environment)", "space"]),
+    ("image-base-url-userinfo", "image", req({"prompt": "p"}), {"QWEN_BASE_URL": "https://bob:pw1234567@h.example"},
+     ["QWEN_BASE_URL", "user name or password"]),
     # video.py
     ("video-file-missing", "video", ["--file", "nope.json"], {}, ["--file nope.json"]),
     ("video-file-is-folder", "video", ["--file", "folder.json"], {}, ["--file folder.json"]),
@@ -102,6 +114,18 @@ CASES = [
     ("video-oss-bad-expiry", "video", req({"img_url": "ok.png"}), OSS_BAD_EXPIRY,
      ["QWEN_TMP_OSS_URL_EXPIRES"]),
     ("video-unknown-flag", "video", req({"prompt": "x"}) + ["--colour", "red"], {}, ["--colour"]),
+    ("video-plan-key-local-video", "video", req({"model": "wan3.0-video", "prompt": "x",
+                                                 "reference_videos": ["clip.mp4"]}), PLAN,
+     ["clip.mp4", "plan key", "public http(s) URL"]),
+    ("video-plan-key-batch", "video", ["--file", "list.json"], PLAN, ["batches are refused with a plan key"]),
+    ("video-task-id-traversal", "video", ["--task-id", "../../etc/passwd"], {}, ["--task-id", "is not a task id"]),
+    ("video-task-id-newline", "video", ["--task-id", "t1\nresume: rm -rf ~"], {}, ["--task-id", "is not a task id"]),
+    ("video-concurrency-11", "video", req({"prompt": "x"}) + ["--concurrency", "11"], {}, ["--concurrency"]),
+    ("video-same-seed-alone", "video", req({"prompt": "x"}) + ["--same-seed"], {}, ["--same-seed", "--from"]),
+    ("video-seed-nan", "video", req({"prompt": "x"})[:1] + ['{"prompt": "x", "seed": NaN}'], {}, ["seed"]),
+    ("video-request-deep", "video", ["--request", '{"prompt": "x", "n": ' + "[" * 40 + "]" * 40 + "}"], {},
+     ["--request", "nested"]),
+    ("video-request-surrogate", "video", ["--request", '{"prompt": "\\ud800"}'], {}, ["surrogate"]),
     # check_auth.py
     ("auth-timeout-zero", "check_auth", ["--timeout", "0"], {}, ["--timeout"]),
     ("auth-timeout-huge", "check_auth", ["--timeout", "1000"], {}, ["--timeout"]),
@@ -144,15 +168,20 @@ def _param(case):
 @pytest.mark.parametrize("script,args,env,words", [_param(c) for c in CASES])
 def test_bad_input(sim, workdir, script, args, env, words):
     setup_files(workdir)
+    env = {name: value.replace("{sim}", sim.base_url) if isinstance(value, str) else value
+           for name, value in env.items()}
     result = run(script, args, workdir, sim=sim, env=env, timeout=60)
     assert result.code == 2, result
     assert sim.requests == [], [r["path"] for r in sim.requests]
     assert "Traceback" not in result.stdout + result.stderr, result
     assert result.stdout == "", result
     lines = error_lines(result.stderr)
-    assert len(lines) == 1 and "error:" in lines[0], result
+    # exactly one error: line, and it is the last word (progress notes such as the plan-key host line may
+    # come before it; nothing may follow it)
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1 and lines[-1] == errors[0], result
     for word in words:
-        assert word in lines[0], (word, lines[0])
+        assert word in errors[0], (word, errors[0])
     assert_no_key(result.stdout, result.stderr, *[t for t in [result.stderr] if t])
 
 
@@ -184,6 +213,15 @@ def all_evidence(workdir):
     from tests.conftest import all_files_text
 
     return all_files_text(workdir / "output") if os.path.isdir(str(workdir / "output")) else ""
+
+
+def test_base_url_password_is_never_echoed(sim, workdir):
+    for script in ("image", "video", "check_auth"):
+        result = run(script, req({"prompt": "p"}) if script != "check_auth" else ["--print-response"], workdir,
+                     sim=sim, env={"QWEN_BASE_URL": "https://bob:hunter2pass@h.example"})
+        assert result.code == 2 and "QWEN_BASE_URL" in result.stderr, result
+        assert "hunter2pass" not in result.stdout + result.stderr + all_evidence(workdir), result
+    assert sim.requests == []
 
 
 def test_dry_run_with_broken_env_line_warns_and_sends_nothing(sim, workdir):

@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import shlex
 
 from tests.conftest import SCRIPTS, all_files_text, assert_no_key, run
 from tests.test_image_helpers import make_png
@@ -23,7 +25,17 @@ def write_jsonl(folder, name, items):
 
 
 def resume_line(stderr):
-    return next(line for line in stderr.splitlines() if line.startswith("resume: "))[len("resume: "):]
+    """The batch's resume command (each submit also prints its own `resume: ... --task-id ID` line)."""
+    lines = [line for line in stderr.splitlines() if line.startswith("resume: ") and " --resume " in line]
+    assert lines, stderr
+    return lines[-1][len("resume: "):]
+
+
+def assert_every_task_named(stderr, task_ids):
+    """Every paid task is on stderr with its own resume command the moment it exists."""
+    for task_id in task_ids:
+        assert "task_id: %s\n" % task_id in stderr, stderr
+        assert re.search(r"resume: .* --task-id %s" % task_id, stderr), stderr
 
 
 def mixed_video_items(workdir):
@@ -44,8 +56,12 @@ def test_video_mixed_batch_jsonl_downloads_every_item(sim, workdir, python):  # 
     assert [item["mode"] for item in out["items"]] == ["t2v", "i2v", "t2v", "r2v"]
     paths = [item["local_path"] for item in out["items"]]
     assert len(set(paths)) == 4 and all(os.path.getsize(p) > 0 for p in paths)
-    assert all(os.path.basename(p).startswith("item%02d_" % (i + 1)) for i, p in enumerate(paths))
+    # <label>_<mode>_<task_id>.mp4: one name per task, so a resumed download continues its own .part
+    assert [os.path.basename(p) for p in paths] == ["line%d_%s_%s.mp4" % (i + 1, item["mode"], item["task_id"])
+                                                    for i, item in enumerate(out["items"])]
+    assert all(item["sidecar"] == os.path.splitext(item["local_path"])[0] + ".json" for item in out["items"])
     assert len(sim.task_posts()) == 4
+    assert_every_task_named(result.stderr, sim.tasks)
     saved = json.load(open(out["state_path"]))
     assert {item["task_id"] for item in saved["items"]} == set(sim.tasks)  # the state holds every id
     assert_no_key(result.stdout, result.stderr, all_files_text(workdir))
@@ -81,7 +97,10 @@ def test_video_dry_run_batch_shows_each_plan_and_sends_nothing(sim, workdir):
     result = run("video", ["--file", name, "--dry-run"], workdir, sim=sim)
     assert result.code == 0, result
     out = result.json
-    assert out["dry_run"] and out["total"] == 4 and out["items"][1]["uploads"] == ["still.png"]
+    assert out["dry_run"] and out["total"] == 4
+    assert out["items"][1]["uploads"] == [{"path": str(workdir / "still.png"), "kind": "image",
+                                           "where": ["input", "img_url"]}]
+    assert [item["uploads"] for i, item in enumerate(out["items"]) if i != 1] == [[], [], []]
     assert sim.requests == [] and not (workdir / "output").exists()
 
 
@@ -111,7 +130,8 @@ def test_video_timeout_then_resume_finishes_without_a_second_post(sim, workdir, 
     assert command == "python3 %s --resume %s" % (SCRIPTS["video"], out["batch_id"])
     posts = len(sim.task_posts())
     assert posts == 3
-    done = run("video", command.split()[2:] + FAST, workdir, sim=sim, python=python)
+    assert_every_task_named(first.stderr, [item["task_id"] for item in out["items"]])
+    done = run("video", shlex.split(command)[2:] + FAST, workdir, sim=sim, python=python)
     assert done.code == 0, done
     assert done.json["succeeded"] == 3 and len(sim.task_posts()) == posts  # no second POST
     assert [i["task_id"] for i in done.json["items"]] == [i["task_id"] for i in out["items"]]
@@ -127,7 +147,7 @@ def test_video_resume_redownloads_items_done_but_not_saved(sim, workdir):
     assert first.code == 1 and "resume: " in first.stderr, first
     assert {item["status"] for item in first.json["items"]} == {"DOWNLOAD_FAILED"}
     sim.faults.clear()
-    done = run("video", resume_line(first.stderr).split()[2:] + FAST, workdir, sim=sim)
+    done = run("video", shlex.split(resume_line(first.stderr))[2:] + FAST, workdir, sim=sim)
     assert done.code == 0, done
     assert all(os.path.isfile(item["local_path"]) for item in done.json["items"])
     assert len(sim.task_posts()) == 2
@@ -161,8 +181,11 @@ def test_image_batch_sync_and_async_models(sim, workdir, python):  # I-batch
     assert sync_item["task_id"] is None and async_item["task_id"] in sim.tasks
     paths = [p for item in out["items"] for p in item["local_paths"]]
     assert len(set(paths)) == len(paths) and all(os.path.isfile(p) for p in paths)
-    assert all(os.path.basename(item["local_path"]).startswith("item%02d_" % item["index"])
-               for item in out["items"])
+    assert all(os.path.basename(p).startswith("line%d_" % item["index"])  # the batch label leads each name
+               for item in out["items"] for p in item["local_paths"])
+    assert all(item["sidecars"] == [os.path.splitext(p)[0] + ".json" for p in item["local_paths"]]
+               and all(os.path.isfile(s) for s in item["sidecars"]) for item in out["items"])
+    assert_every_task_named(result.stderr, sim.tasks)
     assert edit_item["image_urls"] and len(sim.task_posts()) == 3
     saved = json.load(open(out["state_path"]))
     assert saved["items"][1]["task_id"] == async_item["task_id"]
@@ -182,7 +205,7 @@ def test_image_bad_item_and_timeout_resume(sim, workdir):
     assert first.code == 3, first
     command = resume_line(first.stderr)
     assert command.endswith("--output %s" % (workdir / "pics"))
-    done = run("image", command.split()[2:] + FAST, workdir, sim=sim)
+    done = run("image", shlex.split(command)[2:] + FAST, workdir, sim=sim)
     assert done.code == 0, done
     assert len(sim.task_posts()) == 2
     assert all(p.startswith(str(workdir / "pics")) for i in done.json["items"] for p in i["local_paths"])

@@ -7,6 +7,7 @@ import pytest
 from qianwen_common import config
 
 from tests.conftest import FAKE_KEY, all_files_text, assert_no_key, run
+from tests.sim import Sim
 from tests.sim.misc import unreachable_url
 
 PLAN_KEY = "sk-sp-plan0000000000000000000000000000"
@@ -62,7 +63,7 @@ def test_key_from_cwd_env_file(workdir, sim):  # X-23
     result = check(workdir, sim, key=None)
     assert result.code == 0
     assert result.json["key_file"] == str(workdir / ".env")
-    assert result.json["key_source"] == "DASHSCOPE_API_KEY (%s)" % (workdir / ".env")
+    assert result.json["key_source"] == "DASHSCOPE_API_KEY (%s line 1)" % (workdir / ".env")
     assert_clean(result, workdir)
 
 
@@ -87,22 +88,51 @@ def test_environment_wins_over_env_file(workdir, sim):
 
 # -- key kinds
 
-def test_plan_key_is_explained(workdir, sim):  # X-25, X-26, A-14
-    result = check(workdir, sim, key=PLAN_KEY)
+@pytest.fixture
+def plan_host():
+    """The simulator as the Token Plan host (QWEN_TOKEN_PLAN_BASE_URL); plan keys never go to QWEN_BASE_URL."""
+    server = Sim(key=PLAN_KEY, role="token_plan").start()
+    yield server
+    server.stop()
+
+
+def check_plan(workdir, plan_host, sim=None):
+    env = {"QWEN_TOKEN_PLAN_BASE_URL": plan_host.base_url}
+    return check(workdir, sim, env=env, key=PLAN_KEY)
+
+
+def test_plan_key_is_explained(workdir, sim, plan_host):  # X-25, X-26, A-14
+    plan_host.coding_plan_keys.add(PLAN_KEY)  # the plan host answers 401, as to a Coding Plan key
+    result = check_plan(workdir, plan_host, sim)
     assert result.code == 1
     answer = result.json
     assert answer["key_kind"] == "plan" and answer["verdict"] == "plan_key"
     assert "Token Plan" in answer["key_kind_note"] and "Coding Plan" in answer["key_kind_note"]
     assert any("tokenplan.md" in step for step in answer["next_steps"])
     assert "HTTP 401" in result.stderr
+    # probed on the Token Plan host, never on QWEN_BASE_URL (ignored for plan keys, with a warning)
+    assert answer["endpoint"] == plan_host.base_url + "/compatible-mode/v1/chat/completions"
+    assert answer["endpoint_from"] == "QWEN_TOKEN_PLAN_BASE_URL"
+    assert any("QWEN_BASE_URL is not used with a plan key" in w for w in answer["warnings"])
+    assert len(plan_host.seen("POST", "/compatible-mode/")) == 1 and sim.requests == []
     assert_clean(result, workdir, key=PLAN_KEY)
 
 
-def test_plan_key_accepted_by_the_endpoint_still_warns(workdir, sim):
-    sim.keys.add(PLAN_KEY)
-    result = check(workdir, sim, key=PLAN_KEY)
-    assert result.code == 0 and result.json["verdict"] == "valid"
-    assert any("standard" in step for step in result.json["next_steps"])
+def test_plan_key_accepted_by_the_plan_host_is_a_token_plan_key(workdir, plan_host):
+    result = check_plan(workdir, plan_host)
+    assert result.code == 0 and result.json["verdict"] == "token_plan", result
+    assert any("no batches" in step and "tokenplan.md" in step for step in result.json["next_steps"])
+    assert_clean(result, workdir, key=PLAN_KEY)
+
+
+@pytest.mark.parametrize("status", [403, 404])
+def test_plan_host_knowing_the_key_is_a_token_plan_key(workdir, plan_host, status):
+    # any answer but 401 means the plan host knew the key (the probe model may be outside the plan)
+    plan_host.inject("/compatible-mode/", status=status)
+    result = check_plan(workdir, plan_host)
+    assert result.code == 0 and result.json["verdict"] == "token_plan", result
+    assert result.json["probe"]["http_status"] == status
+    assert_clean(result, workdir, key=PLAN_KEY)
 
 
 def test_unknown_key_shape(workdir, sim):

@@ -37,18 +37,29 @@ def run_together(runs, cwd, sim, python=None):
 
 def check_outputs(results, sim, workdir, kept):
     paths = [p for r in results for p in (r.get("local_paths") or [r["local_path"]])]
-    paths += [r["response_path"] for r in results if r.get("response_path")]
-    assert len(set(paths)) == len(paths), paths  # every output has its own file
+    paths += [p for r in results for p in (r.get("sidecars") or [r["sidecar"]])]
+    assert len(set(paths)) == len(paths), paths  # every output and every sidecar has its own file
     for path in paths:
         assert os.path.isfile(path) and path != str(kept)
         if not path.endswith(".json"):
             assert os.path.getsize(path) == sim.result_bytes, path
+    for r in results:  # the sidecar beside each file names that file (no sidecar describes another run's file)
+        for media, sidecar in zip(r.get("local_paths") or [r["local_path"]], r.get("sidecars") or [r["sidecar"]]):
+            with open(sidecar, encoding="utf-8") as handle:
+                assert json.load(handle)["file"] == os.path.basename(media), (media, sidecar)
     with open(str(kept), "rb") as handle:
         assert handle.read() == SENTINEL
     left = [n for _b, _d, names in os.walk(str(workdir)) for n in names if n.endswith(".part")]
     assert left == []
+    # A fresh download never continues a .part another run is writing (that splices two results).
+    assert [r["headers"].get("Range") for r in sim.seen("GET", "/files/") if r["headers"].get("Range")] == []
     task_ids = [r["task_id"] for r in results if r.get("task_id")]
     assert len(set(task_ids)) == len(task_ids) and set(task_ids) <= set(sim.tasks)
+    for r in results:
+        assert r["gallery"] and os.path.isfile(r["gallery"]), r
+        records = os.path.join(os.path.dirname(r["gallery"]), "tasks")
+        if r.get("task_id"):  # the plan behind every task is kept for a later --task-id
+            assert os.path.isfile(os.path.join(records, r["task_id"] + ".json")), r
 
 
 @pytest.fixture
@@ -71,7 +82,18 @@ def test_two_videos_same_output_file(busy_sim, workdir, python):  # X-43: never 
     results = run_together(runs, workdir, busy_sim, python)
     check_outputs(results, busy_sim, workdir, kept)
     names = sorted(os.listdir(str(workdir / "out")))
-    assert names == ["clip.mp4", "clip_1.json", "clip_1.mp4", "clip_2.json", "clip_2.mp4"], names
+    assert names == ["clip.mp4", "clip_1.json", "clip_1.mp4", "clip_2.json", "clip_2.mp4", "index.html",
+                     "tasks"], names
+    assert sorted(os.listdir(str(workdir / "out" / "tasks"))) == sorted(r["task_id"] + ".json" for r in results)
+
+
+def test_two_videos_same_output_file_while_one_download_is_slow(busy_sim, workdir):  # X-43
+    """The first download waits, so the other run picks its name while that NAME.part exists."""
+    kept = prepared(workdir, "clip.mp4")
+    busy_sim.inject("/files/", delay=1.0, times=1)
+    results = run_together([("video", VIDEO + ["--output", "out/clip.mp4"])] * 2, workdir, busy_sim)
+    check_outputs(results, busy_sim, workdir, kept)
+    assert sorted(os.path.basename(r["local_path"]) for r in results) == ["clip_1.mp4", "clip_2.mp4"]
 
 
 def test_video_and_image_same_output_folder(busy_sim, workdir):
@@ -90,7 +112,10 @@ def test_three_images_same_file_name(busy_sim, workdir):
     results = run_together(runs, workdir, busy_sim)
     check_outputs(results, busy_sim, workdir, kept)
     assert sum(r["image_count"] for r in results) == 4
-    assert len(os.listdir(str(workdir / "out"))) == 5
+    names = os.listdir(str(workdir / "out"))
+    assert len([n for n in names if n.endswith(".png")]) == 5, names  # the kept one and 4 new images
+    assert len([n for n in names if n.endswith(".json")]) == 4, names  # one sidecar per image
+    assert sorted(n for n in names if not n.endswith((".png", ".json"))) == ["index.html", "tasks"], names
 
 
 def test_two_videos_default_folder(busy_sim, workdir):
@@ -100,3 +125,15 @@ def test_two_videos_default_folder(busy_sim, workdir):
     kept.write_bytes(SENTINEL)
     results = run_together(runs, workdir, busy_sim)
     check_outputs(results, busy_sim, workdir, kept)
+
+
+def test_the_users_own_index_html_is_never_replaced(busy_sim, workdir):  # X-43: the gallery is a convenience
+    kept = prepared(workdir, "index.html")
+    runs = [("video", VIDEO + ["--output", "out/"]), ("image", IMAGE + ["--output", "out/"])]
+    procs = [start(script, args, workdir, busy_sim) for script, args in runs]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0 and "Traceback" not in err, (out, err)
+        assert json.loads(out)["gallery"] != str(kept)
+    with open(str(kept), "rb") as handle:
+        assert handle.read() == SENTINEL

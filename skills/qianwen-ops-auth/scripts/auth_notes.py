@@ -5,7 +5,7 @@ import json
 import os
 from urllib.parse import urlsplit
 
-from qianwen_common import config
+from qianwen_common import settings
 from qianwen_common.redact import mask, mask_data, register_secret
 
 REUSE = ("these scripts read DASHSCOPE_API_KEY, not Qwen Code's OPENAI_API_KEY or .qwen/.env. To "
@@ -52,8 +52,9 @@ def plan_of(host):
 
 def qwen_code_notes(cwd, home, environ=None):
     """Notes about Qwen Code settings aimed at DashScope: only whether a key is set and the host."""
-    sources = [(path, config.parse_env_file(path)[0]) for path in qwen_code_files(cwd, home)]
-    environ = os.environ if environ is None else environ
+    sources = [(path, {name: value for name, (value, _line) in settings.parse_env_file(path)[0].items()})
+               for path in qwen_code_files(cwd, home)]
+    environ = settings.load(cwd).values if environ is None else environ
     if environ.get("OPENAI_API_KEY") and dashscope_host(environ.get("OPENAI_BASE_URL", "")):
         sources.append(("the environment (OPENAI_API_KEY)", environ))
     notes = []
@@ -72,8 +73,9 @@ def qwen_code_notes(cwd, home, environ=None):
 
 def _advice(where, host, note):
     if note["plan"]:
-        return ("Qwen Code here uses a %s key (%s); it cannot call the image and video APIs, which "
-                "need a standard sk- key" % (note["plan"], host))
+        return ("Qwen Code here uses a %s key (%s); these scripts read DASHSCOPE_API_KEY: a Token Plan key "
+                "there generates images and video for the plan's models on the Token Plan host, a Coding Plan "
+                "key none; a pay-as-you-go sk- key works with every model" % (note["plan"], host))
     if not note["has_key"]:
         return ("Qwen Code points at %s but sets no OPENAI_API_KEY there (a Qwen OAuth login does not "
                 "configure these scripts); set DASHSCOPE_API_KEY" % host)

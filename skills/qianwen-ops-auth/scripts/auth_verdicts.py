@@ -5,10 +5,11 @@ KEYS_PAGE = "https://platform.qianwenai.com/home/api-keys"
 
 KIND_NOTES = {
     "standard": "standard pay-as-you-go key (sk-): the kind the image, video and upload APIs need",
-    "plan": ("plan key (sk-sp-): a Token Plan or a Coding Plan key. Plan keys work only on their own "
-             "gateways (Token Plan: token-plan.cn-beijing.maas.aliyuncs.com; Coding Plan: "
-             "coding.dashscope.aliyuncs.com) and cannot call the image, video or upload APIs these "
-             "skills use; they need a standard sk- key from " + KEYS_PAGE),
+    "plan": ("plan key (sk-sp-): a Token Plan or a Coding Plan key (the prefix does not tell which). The "
+             "scripts send it to the Token Plan host of the region (token-plan.cn-beijing.maas.aliyuncs.com, "
+             "international token-plan.ap-southeast-1.maas.aliyuncs.com): a Token Plan key generates images "
+             "and video there for the models in the plan (local images go inline, local video or audio needs "
+             "a public URL, no batches); a Coding Plan key cannot generate media at all"),
     "unknown": ("unrecognised shape: keys start with sk-; check that the whole key was copied, "
                 "without quotes, spaces or a line break"),
     "missing": "no key found in the environment or in a .env file",
@@ -24,7 +25,8 @@ STEPS_401 = [
     "4. Still HTTP 401: the key is invalid; create a new one at " + KEYS_PAGE + ".",
 ]
 REGION_HINT = ("A key only works in its own region: a Singapore (international) key needs "
-               "QWEN_REGION=ap-southeast-1; a Beijing key the default cn-beijing.")
+               "QWEN_REGION=ap-southeast-1; a Beijing key the default cn-beijing. QWEN_BASE_URL, when set, "
+               "overrides the region (unset it, or point it at the key's region).")
 NETWORK_STEPS = [
     "Behind a proxy: export HTTPS_PROXY=http://<proxy-host>:<port> and run the check again.",
     "On SSL: CERTIFICATE_VERIFY_FAILED: install the system certificates (macOS: run "
@@ -40,13 +42,18 @@ VERDICTS = {
                   ["Wait a minute and retry; if it persists, check the quota and usage in " + CONSOLE
                    + "."]),
     "invalid": (1, "the key was rejected (HTTP 401)", STEPS_401 + [REGION_HINT]),
-    "plan_key": (1, "a plan key (sk-sp-) cannot call these APIs", [
-        "Create a standard pay-as-you-go key (it starts with sk-, not sk-sp-) at " + KEYS_PAGE
-        + " and put it into .env as DASHSCOPE_API_KEY.",
-        "Keep the plan key for the coding tools it was made for; see references/tokenplan.md."]),
+    "plan_key": (1, "the Token Plan host rejected this plan key (HTTP 401): it is a Coding Plan key (no image or "
+                    "video models), or a Token Plan key that expired or belongs to the other site", [
+        "Coding Plan key: image and video need a Token Plan key or a pay-as-you-go sk- key from " + KEYS_PAGE
+        + " (put it into .env as DASHSCOPE_API_KEY).",
+        "Token Plan key of the international site: set QWEN_REGION=ap-southeast-1 and run the check again.",
+        "Token Plan subscription expired: renew it in " + CONSOLE + "; see references/tokenplan.md."]),
+    "token_plan": (0, "the Token Plan host accepted this plan key: it is a Token Plan key", [
+        "Image and video calls go to the Token Plan host for the models in your plan (interactive use only: "
+        "no batches); see references/tokenplan.md."]),
     "forbidden": (1, "the key is recognised but not allowed to call the probe model (HTTP 403)", [
         "The model may not be activated for this account or workspace: check " + CONSOLE + ".",
-        "A plan key (sk-sp-) on the standard host can also get 403: use a standard sk- key."]),
+        "A workspace or region mismatch can also get 403: check QWEN_REGION and QWEN_WORKSPACE_ID."]),
     "overdue": (1, "the key is valid but the account is overdue (Arrearage)", [
         "Settle the account balance in " + CONSOLE + ", then run the check again."]),
     "not_offered": (1, "the probe model is not offered on this host (HTTP 404); the key is unproven", [
@@ -73,10 +80,14 @@ def verdict_name(kind, probe):
     status, code = probe.get("http_status"), (probe.get("error_code") or "")
     if status is None:
         return "unreachable"
+    if kind == "plan":
+        # Any answer but 401 means the plan host knew the key (a probe model outside the plan gets 404/403).
+        if status == 401:
+            return "plan_key"
+        if status in (200, 403, 404):
+            return "token_plan"
     if status == 200:
         return "valid" if probe.get("has_content") else "unexpected"
-    if status in (401, 403) and kind == "plan":
-        return "plan_key"
     if status == 401:
         return "invalid"
     if status == 403:
@@ -97,9 +108,6 @@ def verdict(kind, probe):
     name = verdict_name(kind, probe)
     code, summary, steps = VERDICTS[name]
     steps = list(steps)
-    if name in ("valid", "throttled") and kind == "plan":
-        steps.append("This is a plan key (sk-sp-): image and video generation still need a standard "
-                     "sk- key; see references/tokenplan.md.")
     if name == "valid" and kind == "unknown":
         steps.append("The key has an unusual shape but works here.")
     return name, code, summary, steps

@@ -7,18 +7,20 @@ if sys.version_info < (3, 9):  # noqa: UP036 - must run (and parse) on old inter
                      % sys.version_info[:2])
     raise SystemExit(2)
 
-import argparse  # noqa: E402
 import datetime  # noqa: E402
 import os  # noqa: E402
 import time  # noqa: E402
 
+# Bytecode goes to the user's cache folder: running a script writes nothing into the installed skill.
+if not getattr(sys, "pycache_prefix", None):  # 3.8+: bytecode outside the skill
+    sys.pycache_prefix = os.path.join(os.path.expanduser("~"), ".cache", "qianwen-ai", "pycache")
+
 import auth_notes  # noqa: E402
 import auth_verdicts  # noqa: E402
-from qianwen_common import config, http, output  # noqa: E402
+from qianwen_common import cli, config, http, output  # noqa: E402
 from qianwen_common.errors import ApiError, NetworkError, UsageError  # noqa: E402
 
 SKILL = "qianwen-ops-auth"
-SKILLS_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 PROBE_MODEL = "qwen-turbo"
 EPILOG = """examples:
   python3 <skill-dir>/scripts/check_auth.py
@@ -35,13 +37,13 @@ exit codes:
 
 environment:
   DASHSCOPE_API_KEY (aliases QIANWEN_API_KEY, QWEN_API_KEY), read from the environment, then
-  ./.env, then .env at the project root; QWEN_REGION (default cn-beijing); QWEN_BASE_URL;
+  ./.env, then .env at the project root; QWEN_REGION (default cn-beijing); QWEN_BASE_URL (overrides
+  the region); QWEN_WORKSPACE_ID; QWEN_TOKEN_PLAN_BASE_URL (the host plan keys sk-sp- are probed on);
   HTTPS_PROXY and SSL_CERT_FILE are honoured."""
 
 
 def parse(argv):
-    parser = argparse.ArgumentParser(description=__doc__, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.parser("check_auth.py", __doc__, EPILOG)
     parser.add_argument("--print-response", action="store_true",
                         help="print the result as one JSON object on stdout")
     parser.add_argument("--output", metavar="DIR",
@@ -50,16 +52,16 @@ def parse(argv):
                         help="seconds to wait for the probe (default %(default)s)")
     args = parser.parse_args(argv)
     if not 0 < args.timeout <= 300:
-        raise UsageError("--timeout %s: expected seconds between 0 and 300" % args.timeout)
+        parser.error("--timeout %s: expected seconds between 0 and 300" % args.timeout)
     return args
 
 
 def key_facts(cfg):
     """Where the key came from and what kind it is; never any character of it."""
     variable, _, rest = (cfg.key_source or "").partition(" (")
-    where = rest[:-1] if rest.endswith(")") else rest
+    where = (rest[:-1] if rest.endswith(")") else rest).rpartition(" line ")[0] or None
     return {"key_set": bool(cfg.api_key), "key_source": cfg.key_source, "key_variable": variable or None,
-            "key_file": where if where and where != "environment" else None,
+            "key_file": where,
             "key_kind": cfg.key_kind, "key_kind_note": auth_verdicts.KIND_NOTES[cfg.key_kind]}
 
 
@@ -72,7 +74,7 @@ def probe(cfg, timeout):
     try:
         # ONCE: a probe is not retried; a 429 or 5xx is itself the answer we report.
         answer = http.request_json("POST", cfg.compat_base + "/chat/completions", body,
-                                   api_key=cfg.api_key, timeout=timeout, policy=http.ONCE)
+                                   api_key=cfg.api_key, timeout=timeout, policy=http.ONCE, config=cfg)
         result["http_status"] = 200
         result["request_id"] = answer.get("request_id") or answer.get("id")
         choices = answer.get("choices")
@@ -88,21 +90,12 @@ def probe(cfg, timeout):
     return result
 
 
-def base_url_origin():
-    """Which setting chose the endpoint: QWEN_BASE_URL, QWEN_REGION or the default."""
-    values, sources, _ = config.merged_settings()
-    for name in ("QWEN_BASE_URL", "QWEN_REGION"):
-        if values.get(name, "").strip():
-            return "%s (%s)" % (name, sources.get(name))
-    return "default region"
-
-
 def build_record(cfg, args):
     now = datetime.datetime.now(datetime.timezone.utc)
     record = {"checked_at": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
     record.update(key_facts(cfg))
     record.update(region=cfg.region, endpoint=cfg.compat_base + "/chat/completions",
-                  endpoint_from=base_url_origin(), warnings=list(cfg.warnings))
+                  endpoint_from=cfg.base_source, warnings=list(cfg.warnings))
     record["qwen_code"] = auth_notes.qwen_code_notes(os.getcwd(), os.path.expanduser("~"))
     if cfg.api_key:
         record["probe"] = probe(cfg, args.timeout)
@@ -122,7 +115,7 @@ def save(record, args):
     """Write the evidence files; a folder that cannot be written is a warning, not a failure."""
     folder = args.output or output.default_output_dir(SKILL)
     try:
-        folder = output.check_output_target(folder, SKILLS_ROOT)
+        folder = output.check_output_target(folder, __file__)
         text = auth_notes.render_text(record)
         return auth_notes.write_evidence(folder, record, text)
     except UsageError as exc:
@@ -133,26 +126,28 @@ def save(record, args):
     return None
 
 
+def run(args):
+    """One check: facts, one probe, a verdict, the evidence files; returns the exit code."""
+    cfg = config.load_config(require_key=False)
+    record = build_record(cfg, args)
+    paths = save(record, args)
+    if paths:
+        record["evidence"] = {"json": paths[0], "text": paths[1]}
+    progress = output.Progress()
+    for line in auth_notes.render_text(record).splitlines()[1:]:
+        progress(line)
+    if paths:
+        progress("evidence: %s (+ .txt)" % os.path.relpath(paths[0]))
+    if args.print_response:
+        output.emit(record)
+    if record["verdict"] == "missing_key":
+        raise UsageError(config.MISSING_KEY)
+    return record["exit_code"]
+
+
 def main(argv=None) -> int:
-    try:
-        args = parse(argv)
-        cfg = config.load_config(require_key=False)
-        record = build_record(cfg, args)
-        paths = save(record, args)
-        if paths:
-            record["evidence"] = {"json": paths[0], "text": paths[1]}
-        progress = output.Progress()
-        for line in auth_notes.render_text(record).splitlines()[1:]:
-            progress(line)
-        if paths:
-            progress("evidence: %s (+ .txt)" % os.path.relpath(paths[0]))
-        if args.print_response:
-            output.emit(record)
-        if record["verdict"] == "missing_key":
-            return output.fail(UsageError(config.MISSING_KEY))
-        return record["exit_code"]
-    except Exception as exc:  # only main() turns failures into exit codes
-        return output.fail(exc)
+    args = parse(argv)
+    return cli.run_main(lambda: run(args))
 
 
 if __name__ == "__main__":
