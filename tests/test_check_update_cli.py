@@ -5,9 +5,10 @@ import time
 
 import pytest
 
-from tests.conftest import SCRIPTS, run
+from tests.conftest import SCRIPTS, SKILLS, run
 from tests.sim.misc import SilentServer, unreachable_url
 
+COPY_COMMAND = "copy the new release of QianWen-AI/qianwen-ai over %s" % SKILLS  # a checkout is a plain copy
 LOCAL = json.load(open(SCRIPTS["check_update"].rsplit("/scripts/", 1)[0] + "/version.json"))["version"]
 
 
@@ -31,7 +32,7 @@ def test_outcomes(workdir, sim, python, published, has_update):  # U-2, U-5
     assert answer["checked"] is True and answer["cached"] is False
     assert answer["has_update"] is has_update
     assert answer["local_version"] == LOCAL and answer["latest_version"] == published
-    assert answer["update_command"] == "npx skills add QianWen-AI/qianwen-ai -y"
+    assert answer["update_command"] == COPY_COMMAND
     assert "[ACTION_REQUIRED]" not in result.stderr and "[UPDATE_AVAILABLE]" not in result.stderr
     if has_update:
         assert "update available: %s -> %s" % (LOCAL, published) in result.stderr
@@ -41,7 +42,7 @@ def test_human_line_without_print_response(workdir, sim):
     sim.version = "99.0.0"
     result = check(workdir, sim.base_url + "/version.json", args=())
     assert result.code == 0 and result.stdout == ""
-    assert "npx skills add QianWen-AI/qianwen-ai -y" in result.stderr
+    assert COPY_COMMAND in result.stderr
 
 
 @pytest.mark.parametrize("body", ["<html>oops</html>", '{"name": "x"}', '{"version": "latest"}', "[1]"])

@@ -11,6 +11,7 @@ from tests.conftest import ROOT, run
 from tests.sim.misc import SilentServer, unreachable_url
 
 CANONICAL = os.path.join(ROOT, "skills", "_common", "gossamer.py")
+PACKAGE = os.path.join(ROOT, "skills", "_common", "qianwen_common")
 ACTION = "[ACTION_REQUIRED] qianwen-update-check skill is not installed"
 CALLER = "import gossamer\ngossamer.signal_updates(__file__)\nprint('done')\n"
 
@@ -18,7 +19,8 @@ CALLER = "import gossamer\ngossamer.signal_updates(__file__)\nprint('done')\n"
 def make_skill(container, name, version="0.1.0"):
     """A minimal installed skill: SKILL.md, scripts/gossamer.py, the version file, a caller."""
     scripts = container / name / "scripts"
-    (scripts / "qianwen_common").mkdir(parents=True)
+    scripts.mkdir(parents=True)
+    shutil.copytree(PACKAGE, str(scripts / "qianwen_common"), ignore=shutil.ignore_patterns("__pycache__"))
     (container / name / "SKILL.md").write_text("---\nname: %s\n---\n" % name)
     shutil.copy(CANONICAL, str(scripts / "gossamer.py"))
     (scripts / "qianwen_common" / "version.py").write_text('VERSION = "%s"\n' % version)
@@ -120,8 +122,9 @@ def test_update_available_shown_next_run_then_once_a_day(workdir, sim, python): 
     state = workdir / ".agents" / "state.json"
     assert wait_for(lambda: state_of(state).get("latest_version") == "0.2.0")
     second = call(caller, workdir, url=url, python=python)
-    assert second.stderr.splitlines() == [
-        "[UPDATE_AVAILABLE] 0.1.0 -> 0.2.0: npx skills add QianWen-AI/qianwen-ai -y"]
+    assert second.stderr.splitlines() == [   # a plain skills/ folder: the copy's own update advice
+        "[UPDATE_AVAILABLE] 0.1.0 -> 0.2.0: copy the new release of QianWen-AI/qianwen-ai over %s"
+        % (workdir / "skills")]
     third = call(caller, workdir, url=url, python=python)
     assert third.stderr == ""                              # at most once a day
     assert len(sim.seen("GET", "/version.json")) == 1     # one network check per 24 h
@@ -135,7 +138,32 @@ def test_update_signal_uses_the_configured_repository(workdir, sim):
     call(caller, workdir, url=sim.base_url + "/version.json", env=env)
     assert wait_for(lambda: state_of(workdir / ".agents" / "state.json").get("latest_version"))
     line = call(caller, workdir, url=sim.base_url + "/version.json", env=env).stderr.strip()
-    assert line == "[UPDATE_AVAILABLE] 0.1.0 -> 1.0.0: npx skills add me/fork -y"
+    assert line == "[UPDATE_AVAILABLE] 0.1.0 -> 1.0.0: copy the new release of me/fork over %s" % (
+        workdir / "skills")
+
+
+def test_update_line_fits_a_skills_cli_project_install(workdir, sim):
+    # Issue 15.2: installed by `npx skills add` (skills-lock.json lists all four): the CLI command.
+    sim.version = "0.2.0"
+    container = workdir / ".agents" / "skills"
+    for name in ("qianwen-ops-auth", "qianwen-update-check", "qianwen-video-generation"):
+        make_skill(container, name)
+    caller = make_skill(container, "qianwen-image-generation")
+    names = ["qianwen-image-generation", "qianwen-ops-auth", "qianwen-update-check", "qianwen-video-generation"]
+    (workdir / "skills-lock.json").write_text(json.dumps({"version": 1, "skills": {n: {} for n in names}}))
+    url = sim.base_url + "/version.json"
+    call(caller, workdir, url=url)
+    assert wait_for(lambda: state_of(workdir / ".agents" / "state.json").get("latest_version"))
+    line = call(caller, workdir, url=url).stderr.strip()
+    assert line == "[UPDATE_AVAILABLE] 0.1.0 -> 0.2.0: npx skills add QianWen-AI/qianwen-ai -y"
+
+
+def test_env_file_opt_out_is_honoured(workdir, sim):
+    # Issue 12.3: QWEN_NO_UPDATE_CHECK from the project's .env silences signals like the variable.
+    (workdir / ".git").mkdir()
+    (workdir / ".env").write_text("QWEN_NO_UPDATE_CHECK=1\n")
+    caller = make_skill(workdir / ".agents" / "skills", "qianwen-image-generation")
+    assert call(caller, workdir, url=sim.base_url + "/version.json").stderr == ""
 
 
 @pytest.mark.parametrize("published", ["0.1.0", "0.0.9", "0.1.0-rc.1"])

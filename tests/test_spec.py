@@ -53,3 +53,25 @@ def test_description_keeps_the_trigger_wording(skill):
     assert text.index("TRIGGER when:") > 20, "the description first says what the skill does"
     assert "\n\n" not in text.strip() and "<" not in text and ">" not in text, "one paragraph, no angle brackets"
     assert len(text) < 1024
+
+
+OPENCLAW_KEY = {"qianwen-image-generation": True, "qianwen-video-generation": True,
+                "qianwen-ops-auth": False, "qianwen-update-check": False}
+
+
+@pytest.mark.parametrize("skill", SKILL_NAMES)
+def test_openclaw_metadata(skill):
+    # OpenClaw (ClawHub "Skill format") reads metadata.openclaw: requires.env gates a skill on the key;
+    # ops-auth stays loadable without one (it sets the key up); the bundle version rides along.
+    import json
+
+    import strictyaml
+    text = (Path(SKILLS) / skill / "SKILL.md").read_text(encoding="utf-8")
+    meta = strictyaml.load(text.split("---\n")[1]).data["metadata"]
+    claw = meta["openclaw"]
+    with open(os.path.join(SKILLS, "qianwen-update-check", "version.json")) as handle:
+        assert meta["version"] == json.load(handle)["version"]
+    assert "python3" in claw["requires"]["bins"]
+    assert ("DASHSCOPE_API_KEY" in claw["requires"].get("env", [])) is OPENCLAW_KEY[skill]
+    if skill != "qianwen-update-check":
+        assert claw["primaryEnv"] == "DASHSCOPE_API_KEY"

@@ -1,4 +1,12 @@
-"""Copy the canonical helper and gossamer.py into every skill's scripts/ (or check for drift).
+"""Generate every copied or derived file from one source (or check for drift).
+
+- each skill's scripts/ gets gossamer.py and exactly the qianwen_common modules its scripts import
+  (the import closure, found with ast, lazy imports inside functions included), plus version.py;
+- SKILL.md blocks between <!-- BEGIN GENERATED: name --> and <!-- END GENERATED --> and the
+  frontmatter `metadata:` line (OpenClaw requirements, bundle version);
+- references/agent-compatibility.md of every skill from skills/_common/agent-compatibility.md;
+- the version in every install manifest (Claude Code, Codex, Qwen Code), from
+  qianwen-update-check/version.json.
 
 Usage: python3 tools/vendor.py [--check]
 """
@@ -8,6 +16,10 @@ import json
 import os
 import shutil
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vendor_docs  # noqa: E402
+from vendor_closure import closure  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(ROOT, "skills", "_common")
@@ -21,24 +33,19 @@ def skills():
                   if os.path.isfile(os.path.join(base, name, "SKILL.md")))
 
 
-def version_source():
+def bundle_version():
     with open(os.path.join(ROOT, "skills", "qianwen-update-check", "version.json")) as handle:
-        version = json.load(handle)["version"]
+        return json.load(handle)["version"]
+
+
+def version_source():
     return ('"""The bundle\'s version, written by `make vendor` from '
-            'qianwen-update-check/version.json."""\nVERSION = "%s"\n' % version)
+            'qianwen-update-check/version.json."""\nVERSION = "%s"\n' % bundle_version())
 
 
-def sources():
-    """Relative path -> expected text of each vendored file."""
-    files = {}
-    for name in sorted(os.listdir(os.path.join(SOURCE, PACKAGE))):
-        if name.endswith(".py"):
-            rel = "%s/%s" % (PACKAGE, name)
-            with open(os.path.join(SOURCE, PACKAGE, name), encoding="utf-8") as handle:
-                files[rel] = handle.read()
-    with open(os.path.join(SOURCE, "gossamer.py"), encoding="utf-8") as handle:
-        files["gossamer.py"] = handle.read()
-    return {rel: _with_header(rel, text) for rel, text in files.items()}
+def _read(path):
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
 
 
 def _with_header(rel, text):
@@ -48,59 +55,90 @@ def _with_header(rel, text):
     return HEADER % rel + text
 
 
-def drift():
-    """Every vendored file that is missing, changed or left over, as a list of paths."""
-    problems = []
-    canonical_version = os.path.join(SOURCE, PACKAGE, "version.py")
-    with open(canonical_version, encoding="utf-8") as handle:
-        if handle.read() != version_source():
-            problems.append(os.path.relpath(canonical_version, ROOT) + " (version.json differs)")
-    expected = sources()
+def script_files(skill):
+    """Relative path (under scripts/) -> expected text of every generated file of one skill."""
+    scripts = os.path.join(ROOT, "skills", skill, "scripts")
+    entries = [os.path.join(scripts, name) for name in sorted(os.listdir(scripts))
+               if name.endswith(".py") and name != "gossamer.py"]
+    entries.append(os.path.join(SOURCE, "gossamer.py"))
+    modules = closure(entries, os.path.join(SOURCE, PACKAGE)) | {"__init__", "version"}
+    files = {"gossamer.py": _with_header("gossamer.py", _read(os.path.join(SOURCE, "gossamer.py")))}
+    for module in sorted(modules):
+        rel = "%s/%s.py" % (PACKAGE, module)
+        text = version_source() if module == "version" else _read(os.path.join(SOURCE, PACKAGE, module + ".py"))
+        files[rel] = _with_header(rel, text)
+    return files
+
+
+def expected():
+    """Absolute path -> expected text of every generated file in the repository."""
+    files = {os.path.join(SOURCE, PACKAGE, "version.py"): version_source()}
     for skill in skills():
         scripts = os.path.join(ROOT, "skills", skill, "scripts")
-        for rel, text in expected.items():
-            path = os.path.join(scripts, rel)
-            try:
-                with open(path, encoding="utf-8") as handle:
-                    same = handle.read() == text
-            except OSError:
-                same = False
-            if not same:
-                problems.append(os.path.relpath(path, ROOT))
-        package = os.path.join(scripts, PACKAGE)
+        for rel, text in script_files(skill).items():
+            files[os.path.join(scripts, rel)] = text
+    files.update(vendor_docs.expected(ROOT, skills(), bundle_version()))
+    return files
+
+
+def leftovers():
+    """Vendored modules no skill script imports any more."""
+    found = []
+    for skill in skills():
+        package = os.path.join(ROOT, "skills", skill, "scripts", PACKAGE)
+        wanted = script_files(skill)
         if os.path.isdir(package):
-            for name in os.listdir(package):
-                if name.endswith(".py") and "%s/%s" % (PACKAGE, name) not in expected:
-                    problems.append(os.path.relpath(os.path.join(package, name), ROOT))
+            found += [os.path.join(package, name) for name in sorted(os.listdir(package))
+                      if name.endswith(".py") and "%s/%s" % (PACKAGE, name) not in wanted]
+    return found
+
+
+def drift():
+    """Every generated file that is missing, changed or left over, as repository-relative paths."""
+    problems = []
+    for path, text in sorted(expected().items()):
+        try:
+            same = _read(path) == text
+        except OSError:
+            same = False
+        if not same:
+            problems.append(os.path.relpath(path, ROOT))
+    problems += ["%s (not imported by the skill)" % os.path.relpath(p, ROOT) for p in leftovers()]
     return problems
 
 
 def vendor():
-    with open(os.path.join(SOURCE, PACKAGE, "version.py"), "w", encoding="utf-8") as handle:
-        handle.write(version_source())
-    expected = sources()
+    files = expected()           # computed in full before anything is written
     for skill in skills():
-        scripts = os.path.join(ROOT, "skills", skill, "scripts")
-        package = os.path.join(scripts, PACKAGE)
+        package = os.path.join(ROOT, "skills", skill, "scripts", PACKAGE)
         if os.path.isdir(package):
             shutil.rmtree(package)
-        os.makedirs(package)
-        for rel, text in expected.items():
-            with open(os.path.join(scripts, rel), "w", encoding="utf-8") as handle:
-                handle.write(text)
+    for path, text in files.items():
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        try:
+            if _read(path) == text:
+                continue
+        except OSError:
+            pass
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
     return skills()
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="vendor the common helper into every skill")
+    parser = argparse.ArgumentParser(description="generate the vendored helper, docs blocks and manifests")
     parser.add_argument("--check", action="store_true", help="only report drift; exit 1 on any")
     args = parser.parse_args(argv)
-    if args.check:
-        problems = drift()
-        for path in problems:
-            print("vendored copy out of date: %s (run make vendor)" % path, file=sys.stderr)
-        return 1 if problems else 0
-    print("vendored into: %s" % ", ".join(vendor()))
+    try:
+        if args.check:
+            problems = drift()
+            for path in problems:
+                print("generated file out of date: %s (run make vendor)" % path, file=sys.stderr)
+            return 1 if problems else 0
+        print("vendored into: %s" % ", ".join(vendor()))
+    except (ValueError, OSError) as exc:
+        print("vendor: %s" % exc, file=sys.stderr)
+        return 1
     return 0
 
 

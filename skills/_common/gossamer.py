@@ -9,253 +9,34 @@ import os
 import sys
 import time
 
+# Bytecode goes to the user's cache folder: running a script writes nothing into the installed skill.
+if not getattr(sys, "pycache_prefix", None):  # 3.8+: bytecode outside the skill
+    sys.pycache_prefix = os.path.join(os.path.expanduser("~"), ".cache", "qianwen-ai", "pycache")
+
+from qianwen_common import channel, update_state, versions  # noqa: E402
+
 UPDATE_SKILL = "qianwen-update-check"
-DEFAULT_REPO = "QianWen-AI/qianwen-ai"
-REMOTE_PATH = "skills/qianwen-update-check/version.json"
 ACTION_REQUIRED = "[ACTION_REQUIRED] qianwen-update-check skill is not installed"
-DAY = 24 * 3600.0
-STATE_KEY = "qianwen_update"            # our section of the shared .agents/state.json
 CONTAINERS = ("skills", os.path.join(".agents", "skills"), os.path.join(".claude", "skills"))
 FOREGROUND_LOCK_WAIT = 0.02             # a user's call never waits longer than this for the lock
-COMMAND_LOCK_WAIT = 2.0
-FETCH_TIMEOUT = 2.0
-MAX_REMOTE_BYTES = 65536
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def opted_out(environ=None):
-    """True when QWEN_NO_UPDATE_CHECK asks for no signals and no update traffic."""
-    value = (os.environ if environ is None else environ).get("QWEN_NO_UPDATE_CHECK", "")
-    return value.strip().lower() in ("1", "true", "yes", "on")
+def _settings():
+    # Imported here: the settings module costs more than the rest and --help never needs it.
+    from qianwen_common import settings
+    return settings.load()
 
 
-def project_root(start=None):
-    """The nearest folder at or above start holding .agents, .git or skills/, else None."""
-    path = os.path.abspath(start or os.getcwd())
-    while True:
-        if (os.path.isdir(os.path.join(path, ".agents")) or os.path.exists(os.path.join(path, ".git"))
-                or os.path.isdir(os.path.join(path, "skills"))):
-            return path
-        parent = os.path.dirname(path)
-        if parent == path:
-            return None
-        path = parent
-
-
-def home_state_path():
-    return os.path.join(os.path.expanduser("~"), ".agents", "state.json")
-
-
-def state_path(cwd=None):
-    """<project root>/.agents/state.json, else ~/.agents/state.json."""
-    root = project_root(cwd)
-    return os.path.join(root, ".agents", "state.json") if root else home_state_path()
-
-
-def _read_whole(path):
-    import json
-    try:
-        with open(path, "r", encoding="utf-8") as handle:
-            whole = json.load(handle)
-    except (OSError, ValueError):
-        return {}
-    return whole if isinstance(whole, dict) else {}
-
-
-def read_state(path):
-    """Our section of the state file; {} when it is missing, corrupt or foreign."""
-    section = _read_whole(path).get(STATE_KEY)
-    return section if isinstance(section, dict) else {}
-
-
-def update_state(path, change, wait=COMMAND_LOCK_WAIT):
-    """Apply change(section) under a lock and replace the file atomically; None if locked out."""
-    import json
-    folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    lock = _lock(path + ".lock", wait)
-    if lock is False:
-        return None
-    try:
-        whole = _read_whole(path)     # other tools' keys are kept; a corrupt file starts afresh
-        section = whole.get(STATE_KEY)
-        section = dict(section) if isinstance(section, dict) else {}
-        change(section)
-        whole[STATE_KEY] = section
-        temp = "%s.%d.tmp" % (path, os.getpid())
-        with open(temp, "w", encoding="utf-8") as handle:
-            json.dump(whole, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-        os.replace(temp, path)
-        return section
-    finally:
-        _unlock(lock)
-
-
-def _lock(path, wait):
-    """An exclusive lock on path: a handle, None where locking is unavailable, False on timeout."""
-    try:
-        import fcntl
-    except ImportError:
-        return None               # atomic replace alone still keeps the file whole
-    handle = open(path, "a")
-    deadline = time.time() + wait
-    while True:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
-        except OSError:
-            if time.time() >= deadline:
-                handle.close()
-                return False
-            time.sleep(0.002)
-
-
-def _unlock(handle):
-    if handle:
-        handle.close()            # closing releases the flock
-
-
-def parse_version(text):
-    """A sortable key for 'MAJOR.MINOR[.PATCH][-pre][+build]' (leading v allowed), else None."""
-    if not isinstance(text, str) or len(text) > 64 or not text.isascii():
-        return None
-    core, _, _build = text.strip().lstrip("vV").partition("+")
-    core, dash, pre = core.partition("-")
-    numbers = core.split(".")
-    if not 2 <= len(numbers) <= 3 or not all(n.isdigit() for n in numbers) or (dash and not pre):
-        return None
-    numbers = [int(n) for n in numbers] + [0] * (3 - len(numbers))
-    if not pre:
-        return tuple(numbers) + ((1,),)      # a release sorts after its pre-releases
-    parts = []
-    for part in pre.split("."):
-        if not part or not all(c.isalnum() or c == "-" for c in part):
-            return None
-        parts.append((0, int(part), "") if part.isdigit() else (1, 0, part))
-    return tuple(numbers) + ((0,) + tuple(parts),)
-
-
-def is_newer(latest, local):
-    """True when version latest sorts after version local (both parseable)."""
-    a, b = parse_version(latest), parse_version(local)
-    return a is not None and b is not None and a > b
-
-
-def skills_repo(environ=None):
-    """owner/name of the published bundle; None when QWEN_SKILLS_REPO is malformed."""
-    repo = (os.environ if environ is None else environ).get("QWEN_SKILLS_REPO", "").strip()
-    if not repo:
-        return DEFAULT_REPO
-    owner, slash, name = repo.partition("/")
-    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
-    if not slash or not owner or not name or not set(owner + name) <= allowed:
-        return None
-    return repo
-
-
-def update_url(environ=None):
-    """QWEN_UPDATE_URL, else the raw GitHub URL of version.json on the default branch; or None."""
-    environ = os.environ if environ is None else environ
-    url = environ.get("QWEN_UPDATE_URL", "").strip()
-    if url:
-        return url if url.startswith(("https://", "http://")) else None
-    repo = skills_repo(environ)
-    if repo is None:
-        return None
-    # HEAD resolves to the repository's default branch on raw.githubusercontent.com.
-    return "https://raw.githubusercontent.com/%s/HEAD/%s" % (repo, REMOTE_PATH)
-
-
-def update_command(environ=None):
-    """The command that reinstalls the bundle from its repository (built locally, never fetched)."""
-    return "npx skills add %s -y" % (skills_repo(environ) or DEFAULT_REPO)
-
-
-def local_version(folder=None):
-    """This skill's bundle version: ../version.json (update-check), else qianwen_common/version.py."""
-    import json
-    folder = folder or os.path.dirname(os.path.realpath(__file__))
-    try:
-        with open(os.path.join(os.path.dirname(folder), "version.json"), encoding="utf-8") as handle:
-            version = json.load(handle).get("version")
-        if parse_version(version):
-            return version
-    except (OSError, ValueError, AttributeError):
-        pass
-    try:
-        with open(os.path.join(folder, "qianwen_common", "version.py"), encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("VERSION"):
-                    version = line.partition("=")[2].strip().strip("\"'")
-                    return version if parse_version(version) else None
-    except OSError:
-        pass
-    return None
-
-
-def fetch_latest(url, timeout=FETCH_TIMEOUT):
-    """The version string published at url. Raises OSError (offline) or ValueError (malformed).
-
-    Runs in a daemon thread so a slow DNS lookup or a silent server cannot hold the caller longer.
-    """
-    import threading
-    box = {}
-
-    def work():
-        try:
-            box["version"] = _fetch(url, timeout)
-        except Exception as exc:  # handed to the caller below
-            box["error"] = exc
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    worker.join(timeout + 0.2)
-    if "version" in box:
-        return box["version"]
-    error = box.get("error")
-    if error is None:
-        raise TimeoutError("no answer within %.1f s" % timeout)
-    if isinstance(error, (OSError, ValueError)):
-        raise error
-    raise OSError("%s: %s" % (type(error).__name__, error))
-
-
-def _fetch(url, timeout):
-    import json
-    import urllib.request
-    version = local_version() or "unknown"
-    request = urllib.request.Request(url, headers={
-        "User-Agent": "qianwen-ai-skills/%s (+https://github.com/QianWen-AI/qianwen-ai)" % version,
-        "Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        raw = response.read(MAX_REMOTE_BYTES + 1)
-    if len(raw) > MAX_REMOTE_BYTES:
-        raise ValueError("the published version.json is larger than %d bytes" % MAX_REMOTE_BYTES)
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("the published version.json is not JSON") from None
-    latest = data.get("version") if isinstance(data, dict) else None
-    if parse_version(latest) is None:
-        raise ValueError("the published version.json has no valid \"version\" field")
-    return latest.strip()
-
-
-def record_check(section, url, latest=None, error=None, now=None):
-    """Store the outcome of one network check in a state section."""
-    now = time.time() if now is None else now
-    section["attempted_at"], section["attempted_url"] = now, url
-    if latest is not None:
-        section.update(latest_version=latest, latest_url=url, checked_at=now)
-        section.pop("last_error", None)
-    else:
-        section["last_error"] = error or "unknown error"
+def state_path():
+    """<project root>/.agents/state.json, else ~/.agents/state.json (the settings' one root rule)."""
+    return update_state.state_path(_settings().root)
 
 
 def update_skill_installed(script_path=None, cwd=None, home=None):
     """True when a qianwen-update-check skill sits beside this one or in a known skills folder."""
-    here = os.path.abspath(__file__)
-    paths = [here, os.path.realpath(here)]
+    from qianwen_common import settings
+    paths = [os.path.abspath(__file__), os.path.realpath(__file__)]
     if script_path:
         paths += [os.path.abspath(script_path), os.path.realpath(script_path)]
     containers = []
@@ -264,43 +45,44 @@ def update_skill_installed(script_path=None, cwd=None, home=None):
         if os.path.basename(skill_dir) == UPDATE_SKILL:
             return True
         containers.append(os.path.dirname(skill_dir))
-    root = project_root(cwd)
+    root = settings.project_root(cwd)
     for base in ([root] if root else []) + [home or os.path.expanduser("~")]:
         containers += [os.path.join(base, name) for name in CONTAINERS]
     seen = set()
     for container in containers:
-        if container in seen:
-            continue
-        seen.add(container)
-        if os.path.isfile(os.path.join(container, UPDATE_SKILL, "SKILL.md")):
-            return True
+        if container not in seen:
+            seen.add(container)
+            if os.path.isfile(os.path.join(container, UPDATE_SKILL, "SKILL.md")):
+                return True
     return False
 
 
 def signal_updates(script_path=None, stream=None):
     """Print at most one update signal on stderr; never slows or fails the caller."""
-    if opted_out():
-        return None
     try:
-        return _signal(script_path or (sys.argv[0] if sys.argv else None), stream or sys.stderr)
-    except Exception:  # a broken state file or folder must never break the user's call
+        values = _settings()
+        if versions.opted_out(values):
+            return None
+        return _signal(values, script_path or (sys.argv[0] if sys.argv else None), stream or sys.stderr)
+    except Exception:  # a broken state file, folder or .env must never break the user's call
         return None
 
 
-def _signal(script_path, stream):
+def _signal(values, script_path, stream):
     now = time.time()
-    path = state_path()
-    state = read_state(path)
+    path = update_state.state_path(values.root)
+    state = update_state.read_state(path)
     if not update_skill_installed(script_path):
+        home = update_state.home_state_path()
         if state.get("never_install") is True or _dismissed(state, now):
             return None
-        if path != home_state_path() and read_state(home_state_path()).get("never_install") is True:
+        if path != home and update_state.read_state(home).get("never_install") is True:
             return None
         # Not snoozed here: it repeats until the user answers (--dismiss or --never-install).
         _say(stream, ACTION_REQUIRED)
         return ACTION_REQUIRED
-    url = update_url()
-    line = _update_line(state, url, now)
+    url = versions.update_url(values)
+    line = _update_line(values, state, url, now, script_path)
     due = url is not None and _refresh_due(state, url, now)
     if line is None and not due:
         return None
@@ -316,7 +98,7 @@ def _signal(script_path, stream):
     if line is not None:
         _say(stream, line)
     try:
-        written = update_state(path, change, wait=FOREGROUND_LOCK_WAIT)
+        written = update_state.update_state(path, change, wait=FOREGROUND_LOCK_WAIT)
     except OSError:           # a read-only folder: show signals, but never refresh in a loop
         written = None
     if written is not None and claimed:
@@ -324,30 +106,28 @@ def _signal(script_path, stream):
     return line
 
 
-def _update_line(state, url, now):
-    latest, local = state.get("latest_version"), local_version()
-    if state.get("latest_url") != url or not local or not is_newer(latest, local):
+def _update_line(values, state, url, now, script_path):
+    latest, local = state.get("latest_version"), versions.local_version(HERE)
+    if state.get("latest_url") != url or not local or not versions.is_newer(latest, local):
         return None
     if _dismissed(state, now):
         return None
     shown = state.get("shown") if isinstance(state.get("shown"), dict) else {}
-    if shown.get("version") == latest and 0 <= now - _number(shown, "at") < DAY:
+    if shown.get("version") == latest and 0 <= now - update_state.number(shown, "at") < update_state.DAY:
         return None
-    return "[UPDATE_AVAILABLE] %s -> %s: %s" % (local, latest, update_command())
+    scripts = os.path.dirname(os.path.abspath(script_path)) if script_path else HERE
+    command = channel.command_for(scripts, versions.skills_repo(values) or versions.DEFAULT_REPO)
+    return "[UPDATE_AVAILABLE] %s -> %s: %s" % (local, latest, command)
 
 
 def _refresh_due(state, url, now):
-    return state.get("attempted_url") != url or not 0 <= now - _number(state, "attempted_at") < DAY
+    return (state.get("attempted_url") != url
+            or not 0 <= now - update_state.number(state, "attempted_at") < update_state.DAY)
 
 
 def _dismissed(state, now):
     # Bounded by a day (plus slack) so a clock set back cannot silence the signals for longer.
-    return 0 < _number(state, "dismissed_until") - now <= DAY + 60
-
-
-def _number(mapping, key):
-    value = mapping.get(key)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+    return 0 < update_state.number(state, "dismissed_until") - now <= update_state.DAY + 60
 
 
 def _say(stream, line):
@@ -374,28 +154,12 @@ def _spawn_refresh(path, url):
 def refresh(path, url, timeout=10.0):
     """Background half: fetch the published version and store it; the next call shows it."""
     try:
-        latest, error = fetch_latest(url, timeout), None
+        latest = versions.fetch_latest(url, timeout, versions.local_version(HERE))
+        error = None
     except (OSError, ValueError) as exc:
         latest, error = None, "%s: %s" % (type(exc).__name__, str(exc)[:200])
-    update_state(path, lambda section: record_check(section, url, latest, error))
+    update_state.update_state(path, lambda section: update_state.record_check(section, url, latest, error))
     return 0 if latest else 1
-
-
-def dismiss(path=None, now=None):
-    """Silence both signals for 24 h (the user chose 'Skip for now' or just installed)."""
-    until = (time.time() if now is None else now) + DAY
-    update_state(path or state_path(), lambda section: section.update(dismissed_until=until))
-    return until
-
-
-def never_install(path=None):
-    """Never show [ACTION_REQUIRED] again, here and in the home state (the user's standing answer)."""
-    targets = [path or state_path()]
-    if home_state_path() not in targets:
-        targets.append(home_state_path())
-    for target in targets:
-        update_state(target, lambda section: section.update(never_install=True))
-    return targets
 
 
 def main(argv=None):
@@ -415,14 +179,15 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.refresh:
-            if not args.url or opted_out():
+            if not args.url or versions.opted_out(_settings()):
                 return 0
             return refresh(args.state or state_path(), args.url)
+        target = args.state or state_path()
         if args.dismiss:
-            dismiss(args.state)
-            sys.stderr.write("update signals silenced for 24 hours (%s)\n" % (args.state or state_path()))
+            update_state.dismiss(target)
+            sys.stderr.write("update signals silenced for 24 hours (%s)\n" % target)
         else:
-            where = never_install(args.state)
+            where = update_state.never_install(target)
             sys.stderr.write("will not ask to install %s again (%s)\n" % (UPDATE_SKILL, ", ".join(where)))
     except OSError as exc:
         sys.stderr.write("error: cannot write the update state: %s\n" % exc)

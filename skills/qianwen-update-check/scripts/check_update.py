@@ -7,13 +7,18 @@ if sys.version_info < (3, 9):  # noqa: UP036 - must run (and parse) on old inter
                      % sys.version_info[:2])
     raise SystemExit(2)
 
-import argparse  # noqa: E402
 import datetime  # noqa: E402
+import os  # noqa: E402
 import time  # noqa: E402
 
-import gossamer  # noqa: E402
-from qianwen_common import output  # noqa: E402
+# Bytecode goes to the user's cache folder: running a script writes nothing into the installed skill.
+if not getattr(sys, "pycache_prefix", None):  # 3.8+: bytecode outside the skill
+    sys.pycache_prefix = os.path.join(os.path.expanduser("~"), ".cache", "qianwen-ai", "pycache")
+
+from qianwen_common import channel, cli, output, settings, update_state, versions  # noqa: E402
 from qianwen_common.errors import UsageError  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 EPILOG = """examples:
   python3 <skill-dir>/scripts/check_update.py --print-response
@@ -32,13 +37,12 @@ State: <project root>/.agents/state.json (a folder holding .agents, .git or skil
 
 
 def parse(argv):
-    parser = argparse.ArgumentParser(description=__doc__, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.parser("check_update.py", __doc__, EPILOG)
     parser.add_argument("--print-response", action="store_true",
                         help="print the result as one JSON object on stdout")
     parser.add_argument("--force", action="store_true",
                         help="ignore the 24 h memory and always ask the server now")
-    parser.add_argument("--timeout", type=float, default=gossamer.FETCH_TIMEOUT,
+    parser.add_argument("--timeout", type=float, default=versions.FETCH_TIMEOUT,
                         help="seconds to wait for the server (default %(default)s)")
     args = parser.parse_args(argv)
     if not 0 < args.timeout <= 60:
@@ -46,40 +50,30 @@ def parse(argv):
     return args
 
 
-def settings():
+def remote_url(values):
     """The URL to check; UsageError when QWEN_UPDATE_URL or QWEN_SKILLS_REPO is malformed."""
-    if gossamer.skills_repo() is None:
-        raise UsageError("QWEN_SKILLS_REPO must look like owner/name (default %s)" % gossamer.DEFAULT_REPO)
-    url = gossamer.update_url()
+    if versions.skills_repo(values) is None:
+        raise UsageError("QWEN_SKILLS_REPO must look like owner/name (default %s)" % versions.DEFAULT_REPO)
+    url = versions.update_url(values)
     if url is None:
         raise UsageError("QWEN_UPDATE_URL must be an http(s):// URL of a version.json")
     return url
 
 
-def cached(state, url, now):
-    """The remembered latest version when a check of this URL succeeded in the last 24 h."""
-    checked_at = state.get("checked_at")
-    if state.get("latest_url") != url or not isinstance(checked_at, (int, float)):
-        return None
-    if not 0 <= now - checked_at < gossamer.DAY or gossamer.parse_version(state.get("latest_version")) is None:
-        return None
-    return state["latest_version"]
-
-
-def check(url, force, timeout, notify):
+def check(path, url, force, timeout, local, notify):
     """(latest version or None, checked_at, was_cached, error) using the state file's memory."""
     now = time.time()
-    path = gossamer.state_path()
-    latest = None if force else cached(gossamer.read_state(path), url, now)
+    state = update_state.read_state(path)
+    latest = None if force else update_state.cached_latest(state, url, now, versions.parse_version)
     if latest:
-        return latest, gossamer.read_state(path).get("checked_at"), True, None
+        return latest, state.get("checked_at"), True, None
     notify("checking %s" % url)
     try:
-        latest, error = gossamer.fetch_latest(url, timeout), None
+        latest, error = versions.fetch_latest(url, timeout, local), None
     except (OSError, ValueError) as exc:
         latest, error = None, describe(exc)
     try:
-        gossamer.update_state(path, lambda s: gossamer.record_check(s, url, latest, error, now))
+        update_state.update_state(path, lambda s: update_state.record_check(s, url, latest, error, now))
     except OSError as exc:
         notify("warning: cannot remember this check in %s (%s)" % (path, type(exc).__name__))
     return latest, (now if latest else None), False, error
@@ -94,10 +88,9 @@ def describe(exc):
     return "offline or unreachable (%s: %s)" % (type(exc).__name__, str(reason)[:160])
 
 
-def report(local, latest, checked_at, was_cached, error, url):
+def report(local, command, latest, checked_at, was_cached, error, url):
     """The JSON answer and the one human line for it."""
-    has_update = bool(latest and local and gossamer.is_newer(latest, local))
-    command = gossamer.update_command()
+    has_update = bool(latest and local and versions.is_newer(latest, local))
     answer = {"has_update": has_update, "local_version": local, "latest_version": latest,
               "checked": latest is not None, "cached": was_cached, "update_command": command,
               "checked_at": _iso(checked_at), "source": url, "error": error}
@@ -105,7 +98,7 @@ def report(local, latest, checked_at, was_cached, error, url):
         line = "could not check for updates: %s; local version %s. Try again later." % (error, local)
     elif has_update:
         line = "update available: %s -> %s; update with: %s" % (local, latest, command)
-    elif local and gossamer.is_newer(local, latest):
+    elif local and versions.is_newer(local, latest):
         line = "local version %s is newer than the published %s; nothing to do" % (local, latest)
     else:
         line = "up to date (%s)" % local
@@ -122,23 +115,28 @@ def _iso(stamp):
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def run(argv):
+    args = parse(argv)
+    values = settings.load()
+    local = versions.local_version(HERE)
+    command = channel.command_for(HERE, versions.skills_repo(values) or versions.DEFAULT_REPO)
+    progress = output.Progress()
+    if versions.opted_out(values):
+        answer, line = report(local, command, None, None, False, "QWEN_NO_UPDATE_CHECK is set: no "
+                              "update traffic; unset it to check", None)
+    else:
+        url = remote_url(values)
+        path = update_state.state_path(values.root)
+        answer, line = report(local, command, *check(path, url, args.force, args.timeout, local, progress),
+                              url)
+    progress(line)
+    if args.print_response:
+        output.emit(answer)
+    return 0
+
+
 def main(argv=None) -> int:
-    try:
-        args = parse(argv)
-        local = gossamer.local_version()
-        progress = output.Progress()
-        if gossamer.opted_out():
-            answer, line = report(local, None, None, False, "QWEN_NO_UPDATE_CHECK is set: no update "
-                                  "traffic; unset it to check", None)
-        else:
-            url = settings()
-            answer, line = report(local, *check(url, args.force, args.timeout, progress), url)
-        progress(line)
-        if args.print_response:
-            output.emit(answer)
-        return 0
-    except Exception as exc:  # only main() turns failures into exit codes
-        return output.fail(exc)
+    return cli.run_main(lambda: run(argv))  # the shared shell turns failures into exit codes
 
 
 if __name__ == "__main__":
