@@ -1,13 +1,16 @@
 """`make demo`: run the real scripts end to end against the bundled simulator (no key, no network).
 
 Starts tests/sim on a free loopback port, then runs image.py (text-to-image) and video.py
-(text-to-video: submit, poll, download) exactly as an agent would, and shows what they printed.
+(text-to-video: submit, poll, download) exactly as an agent would, and shows what they printed. The
+results (a real PNG, a small playable MP4, their sidecars and an index.html gallery each) stay in
+./output/demo-<time>/ to open in a browser.
 """
 
+import json
 import os
 import subprocess
 import sys
-import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -27,11 +30,12 @@ RUNS = [
 
 def main():
     sim = Sim(key=DEMO_KEY, task_seconds=3.0).start()
-    workdir = tempfile.mkdtemp(prefix="qianwen-demo-")
+    workdir = os.path.join(ROOT, "output", "demo-" + time.strftime("%Y%m%d-%H%M%S"))
+    os.makedirs(workdir, exist_ok=True)
     env = dict(os.environ, DASHSCOPE_API_KEY=DEMO_KEY, QWEN_BASE_URL=sim.base_url,
                QWEN_NO_UPDATE_CHECK="1")
     print("simulator at %s; working directory %s\n" % (sim.base_url, workdir))
-    failures = 0
+    failures, galleries = 0, []
     try:
         for skill, script, args in RUNS:
             path = os.path.join(ROOT, "skills", skill, "scripts", script)
@@ -42,12 +46,16 @@ def main():
             print("  stdout: " + proc.stdout.strip())
             print("  exit %d\n" % proc.returncode)
             failures += proc.returncode != 0
+            if proc.returncode == 0:
+                galleries.append(json.loads(proc.stdout)["gallery"])
     finally:
         sim.stop()
     for base, _dirs, names in os.walk(workdir):
         for name in sorted(names):
             full = os.path.join(base, name)
             print("wrote %s (%d bytes)" % (full, os.path.getsize(full)))
+    for gallery in galleries:
+        print("open in a browser: %s" % gallery)
     print("\ndemo %s" % ("failed" if failures else "done: both scripts ran end to end"))
     return 1 if failures else 0
 
