@@ -1,9 +1,8 @@
 """image.py start-up cost: one sync text-to-image call against the simulator, image downloaded.
 
-Whole-process wall time, median of 10 runs, beside `python3 -c pass` on the same interpreter; the
-difference is what the script adds (target < 30 ms; the simulator answers at once). Beside them a
-bare-urllib client doing the same call and download (the floor any stdlib client pays: urllib and
-http.client imports, loading the CA store) and the script's import time from `-X importtime`.
+Whole-process wall time (process start to image saved), median of N interleaved runs, side by side with
+a 25-line urllib client doing the same call and download: the target is the script within 5% of that
+client. Also `python3 -c pass` and the script's import time from `-X importtime`.
 Usage: python3 bench/bench_image.py [--runs N]
 """
 
@@ -23,23 +22,32 @@ from tests.conftest import FAKE_KEY, SCRIPTS, script_env  # noqa: E402
 from tests.sim import Sim  # noqa: E402
 
 REQUEST = '{"prompt": "a red bicycle by a canal"}'
-# The floor for any stdlib client: the same call and download with bare urllib and a verifying
-# TLS context (what every HTTPS call needs), nothing else.
+# A 25-line urllib client doing the same call and download (no checks, no safety): the floor.
 MINIMAL = r"""
-import json, os, ssl, urllib.request
-opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=ssl.create_default_context()))
-body = {"model": "wan2.6-t2i", "input": {"messages": [{"role": "user", "content": [{"text": "a"}]}]},
-        "parameters": {"n": 1, "size": "1280*1280"}}
+import json
+import os
+import urllib.request
+
+body = {"model": "wan2.6-t2i",
+        "input": {"messages": [{"role": "user", "content": [{"text": "a red bicycle by a canal"}]}]},
+        "parameters": {"n": 1, "size": "1280*1280", "seed": 42}}
 request = urllib.request.Request(
     os.environ["QWEN_BASE_URL"] + "/api/v1/services/aigc/multimodal-generation/generation",
-    data=json.dumps(body).encode(), method="POST", headers={
-        "Authorization": "Bearer " + os.environ["DASHSCOPE_API_KEY"], "Content-Type": "application/json"})
-answer = json.load(opener.open(request))
+    data=json.dumps(body).encode(), method="POST",
+    headers={"Authorization": "Bearer " + os.environ["DASHSCOPE_API_KEY"],
+             "Content-Type": "application/json"})
+with urllib.request.urlopen(request, timeout=300) as response:
+    answer = json.load(response)
 url = answer["output"]["choices"][0]["message"]["content"][0]["image"]
-with opener.open(url) as response, open("minimal.png", "wb") as out:
-    out.write(response.read())
+with urllib.request.urlopen(url, timeout=120) as response, open("minimal.png", "wb") as out:
+    while True:
+        chunk = response.read(1 << 20)
+        if not chunk:
+            break
+        out.write(chunk)
+print(json.dumps({"local_path": os.path.abspath("minimal.png")}))
 """
-TARGET_MS = 30.0
+TARGET_RATIO = 1.05
 
 
 def measure(command, env, cwd):
@@ -94,7 +102,8 @@ def main(argv=None):
                 minimal.append(measure([python, "-c", MINIMAL], env, cwd))
                 script.append(measure(command, env, cwd))
             imports = import_ms(python, env, cwd)
-            saved = sum(len(files) for _b, _d, files in os.walk(os.path.join(cwd, "output")))  # image.py runs only
+            saved = sum(name.endswith(".png") for _b, _d, files in os.walk(os.path.join(cwd, "output"))
+                        for name in files)  # image.py runs only
     finally:
         sim.stop()
     if saved != args.runs + 1:
@@ -107,13 +116,14 @@ def main(argv=None):
     print("| measure | wall ms | CPU ms |")
     print("|---|---|---|")
     print("| `python3 -c pass` | %.1f | %.1f |" % (median_ms(bare, 0), median_ms(bare, 1)))
-    print("| bare urllib + TLS context: the same call and download (stdlib floor) | %.1f | %.1f |"
+    print("| 25-line urllib client: the same call and download | %.1f | %.1f |"
           % (median_ms(minimal, 0), median_ms(minimal, 1)))
     print("| image.py: sync wan2.6-t2i call + image download | %.1f | %.1f |"
           % (median_ms(script, 0), median_ms(script, 1)))
-    print("| added by the script (target < %.0f ms) | %.1f | %.1f |" % (
-        TARGET_MS, median_ms(script, 0) - median_ms(bare, 0), median_ms(script, 1) - median_ms(bare, 1)))
-    print("| added over the bare urllib floor | %.1f | %.1f |" % (
+    ratio = median_ms(script, 0) / median_ms(minimal, 0)
+    print("| image.py / 25-line urllib client (target <= %.2f) | %.3f%s | %.3f |" % (
+        TARGET_RATIO, ratio, "" if ratio <= TARGET_RATIO else " NOT MET", median_ms(script, 1) / median_ms(minimal, 1)))
+    print("| added over the urllib client | %.1f | %.1f |" % (
         median_ms(script, 0) - median_ms(minimal, 0), median_ms(script, 1) - median_ms(minimal, 1)))
     print("| its imports, summed from `-X importtime` (one run) | %.1f | |" % imports)
     return 0

@@ -23,7 +23,7 @@ sys.path.insert(0, ROOT)
 
 from tests.sim.misc import SilentServer, unreachable_url  # noqa: E402
 
-GOSSAMER = os.path.join(ROOT, "skills", "_common", "gossamer.py")
+VENDORED = os.path.join(ROOT, "skills", "qianwen-image-generation", "scripts")  # gossamer.py + its closure
 WITH = ("import time; t = time.perf_counter()\nimport gossamer\ngossamer.signal_updates(__file__)\n"
         "import sys; sys.stdout.write('%.3f' % ((time.perf_counter() - t) * 1000))\n")
 WITHOUT = "import sys\n"
@@ -32,10 +32,12 @@ SETTLE = 0.2      # calls are seconds apart in real use; let a started refresh g
 
 def make_skill(container, name, script_text):
     scripts = os.path.join(container, name, "scripts")
-    os.makedirs(os.path.join(scripts, "qianwen_common"))
+    os.makedirs(scripts)
     with open(os.path.join(container, name, "SKILL.md"), "w") as handle:
         handle.write("---\nname: %s\n---\n" % name)
-    shutil.copy(GOSSAMER, os.path.join(scripts, "gossamer.py"))
+    shutil.copy(os.path.join(VENDORED, "gossamer.py"), os.path.join(scripts, "gossamer.py"))
+    shutil.copytree(os.path.join(VENDORED, "qianwen_common"), os.path.join(scripts, "qianwen_common"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
     with open(os.path.join(scripts, "qianwen_common", "version.py"), "w") as handle:
         handle.write('VERSION = "0.1.0"\n')
     path = os.path.join(scripts, "tiny.py")

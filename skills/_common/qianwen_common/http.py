@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import random
+import os
 import socket
 import ssl
 import threading
@@ -161,7 +161,7 @@ def retry_delay(attempt, retry_after=None):
         except ValueError:
             pass
     delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
-    return delay * (0.75 + random.random() * 0.25)
+    return delay * (0.75 + int.from_bytes(os.urandom(2), "big") / 65535.0 * 0.25)  # jitter; no random import
 
 
 def check_fetch_url(url, what="result"):

@@ -66,9 +66,11 @@ def submit(config, path, body, headers=None, notify=None, timeout=120, prompt=No
     return task_id, answer
 
 
-def recent_tasks(config, model, notify=None):
-    """[(created on our clock, task id)] of model's tasks in the list, newest first."""
-    url = "%s/tasks?model_name=%s&page_no=1&page_size=20" % (config.api_base, quote(model or ""))
+def listed(config, model=None, page_size=20, notify=None):
+    """(items, seconds the server's clock is ahead of ours) of the task list's first page, newest first;
+    the array is `data` in the docs and `tasks` in SDK 2.0 ("Asynchronous task management" page)."""
+    url = "%s/tasks?%spage_no=1&page_size=%d" % (config.api_base, "model_name=%s&" % quote(model) if model else "",
+                                                 page_size)
     response = http.send("GET", url, api_key=config.api_key, timeout=30, notify=notify, config=config)
     offset = _server_time(response.headers.get("Date")) - time.time()
     try:
@@ -76,10 +78,15 @@ def recent_tasks(config, model, notify=None):
     except ValueError:
         raise ApiError("the task list answer is not JSON") from None
     items = (answer.get("data") or answer.get("tasks") or []) if isinstance(answer, dict) else []
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else [], offset
+
+
+def recent_tasks(config, model, notify=None):
+    """[(created on our clock, task id)] of model's tasks in the list, newest first."""
+    items, offset = listed(config, model, notify=notify)
     found = []
-    for item in items if isinstance(items, list) else []:
-        created = item.get("gmt_create") if isinstance(item, dict) else None
-        task_id = item.get("task_id") if isinstance(item, dict) else None
+    for item in items:
+        created, task_id = item.get("gmt_create"), item.get("task_id")
         if isinstance(created, (int, float)) and isinstance(task_id, str) and TASK_ID.match(task_id):
             found.append((created / 1000.0 - offset, task_id))
     return sorted(found, reverse=True)

@@ -7,13 +7,12 @@ drawn once, so the dry run, the plan sent and its fallback carry the same one.
 from __future__ import annotations
 
 import copy
-import random
 
 import image_billing
 import image_models as models
 import image_refs
 from qianwen_common.errors import UsageError
-from qianwen_common.plan import FileSlot, Plan, Target
+from qianwen_common.plan import FileSlot, Plan, Target, draw_seed
 
 SHORT_EXTRA = frozenset(("prompt", "reference_images", "reference_image", "model"))
 # Every field some model takes in the short form (the docs test checks SKILL.md against it).
@@ -207,7 +206,7 @@ def _check_numbers(name, entry, fields, filled):
     for field, low, high, default in defaults:
         if field not in fields:
             # The API picks a random seed and never echoes it; choosing it here makes the result repeatable.
-            fields[field] = random.randint(0, models.SEED_MAX) if field == "seed" else default
+            fields[field] = draw_seed(models.SEED_MAX) if field == "seed" else default
             filled.add(field)
         _int_in(fields, field, low, high, name)
 

@@ -10,7 +10,6 @@ reference_urls (a list; image, video or audio by extension), file_url -> file, l
 
 from __future__ import annotations
 
-import random
 import re
 
 import video_billing
@@ -19,7 +18,7 @@ import video_media as media
 import video_models as vm
 import video_unknown
 from qianwen_common.errors import UsageError
-from qianwen_common.plan import FileSlot, Plan, Target
+from qianwen_common.plan import FileSlot, Plan, Target, draw_seed
 
 RAW_KEYS = ("model", "input", "parameters")
 ENDPOINT_RE = re.compile(r"^/services/[A-Za-z0-9._/-]+$")
@@ -53,7 +52,7 @@ def build(request, model=None, mode=None, endpoint=None, allow_fields=(), target
         media.require_extend(fields, name, entry, types, notes)
     if "seed" in entry.params and "seed" not in fields:
         # The API picks a random seed and never echoes it; choosing it here makes the result repeatable.
-        fields["seed"] = random.randint(0, vm.SEED_MAX)
+        fields["seed"] = draw_seed(vm.SEED_MAX)
     if path is not None and path != entry.endpoint:
         notes.append("--endpoint: sending to %s instead of %s's documented %s" % (path, name, entry.endpoint))
     body = {"model": name, "input": {}, "parameters": {}}

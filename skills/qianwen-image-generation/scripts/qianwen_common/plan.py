@@ -8,6 +8,7 @@ file stores it, and `pipeline.send(plan)` is the only code that sends it.
 from __future__ import annotations
 
 import copy
+import os
 
 from .records import dataclass, field
 
@@ -86,6 +87,11 @@ class Plan:
                    billing=data.get("billing"), notes=tuple(data.get("notes", ())),
                    checked=data.get("checked", True), facts=data.get("facts") or {},
                    fallback=cls.from_dict(data["fallback"]) if data.get("fallback") else None)
+
+
+def draw_seed(high=2147483647):
+    """The seed a builder puts in the plan when none is given (os.urandom: `random` costs ~1 ms to import)."""
+    return int.from_bytes(os.urandom(4), "big") % (high + 1)
 
 
 def _has_oss(value):

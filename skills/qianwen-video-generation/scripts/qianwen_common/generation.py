@@ -9,7 +9,7 @@ import sys
 
 from . import billing, cli, output, pipeline, results
 from . import config as qconfig
-from .errors import ApiError, UsageError
+from .errors import ApiError, NetworkError, UsageError
 from .plan import Plan
 from .records import dataclass
 from .redact import one_line
@@ -196,15 +196,14 @@ def resume_task(skill, config, args, progress):
 
 def _listed_model(config, task_id, progress):
     """The model of a task, from the task list (no saved record here)."""
-    from . import http
+    from . import tasks
 
     try:
-        answer = http.request_json("GET", "%s/tasks?page_no=1&page_size=100" % config.api_base,
-                                   api_key=config.api_key, timeout=30, config=config)
-    except ApiError:
+        items, _offset = tasks.listed(config, page_size=100)
+    except (ApiError, NetworkError):
         return None
-    for item in answer.get("data") or answer.get("tasks") or []:
-        if isinstance(item, dict) and item.get("task_id") == task_id and isinstance(item.get("model_name"), str):
+    for item in items:
+        if item.get("task_id") == task_id and isinstance(item.get("model_name"), str):
             return one_line(item["model_name"], 80)
     progress("task %s is not in the task list's first page; model and mode unknown" % task_id)
     return None
