@@ -22,6 +22,7 @@ POLL = "/api/v1/tasks/"
 FAST = ["--poll-interval", "0.2", "--timeout", "30"]
 VIDEO = ["--request", json.dumps({"prompt": "a cat on a roof", "size": "1280*720", "duration": 5})]
 IMAGE = ["--request", json.dumps({"prompt": "a red bicycle"})]
+GOSSAMER = os.path.join(os.path.dirname(SCRIPTS["video"]), "gossamer.py")
 
 
 def no_key_run(text, key=FAKE_KEY):
@@ -358,7 +359,8 @@ def test_path_with_a_newline_is_exit_2(sim, workdir):
 
 @pytest.mark.parametrize("script,args", [("video", ["--timeout", "abc"]), ("image", ["--concurrency", "x"]),
                                          ("check_auth", ["--timeout", "x"]), ("check_update", ["--timeout", "x"]),
-                                         ("image", ["--nope"]), ("check_auth", ["--nope"])])
+                                         ("image", ["--nope"]), ("check_auth", ["--nope"]),
+                                         (GOSSAMER, ["--nope"]), (GOSSAMER, [])])
 def test_bad_flags_are_one_line(workdir, script, args):
     result = run(script, args, workdir)
     assert result.code == 2 and len(result.stderr.strip().splitlines()) == 1, result

@@ -165,11 +165,14 @@ def refresh(path, url, timeout=10.0):
 
 def main(argv=None):
     import argparse
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  python3 gossamer.py --dismiss\n  python3 gossamer.py --never-install\n\n"
-               "State: <project root>/.agents/state.json (else ~/.agents/state.json).\n"
-               "QWEN_NO_UPDATE_CHECK=1 turns signals and update traffic off.")
+
+    from qianwen_common import cli  # one-line argparse errors, as every script (only when run directly)
+
+    parser = cli.parser(
+        "gossamer.py", __doc__,
+        "examples:\n  python3 gossamer.py --dismiss\n  python3 gossamer.py --never-install\n\n"
+        "State: <project root>/.agents/state.json (else ~/.agents/state.json).\n"
+        "QWEN_NO_UPDATE_CHECK=1 turns signals and update traffic off.")
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--dismiss", action="store_true", help="silence update signals for 24 h")
     group.add_argument("--never-install", action="store_true",
