@@ -164,6 +164,9 @@ def refresh(path, url, timeout=10.0):
 
 
 def main(argv=None):
+    if sys.version_info < (3, 9):  # noqa: UP036 - agents may run this file with an old python3
+        sys.stderr.write("Python 3.9+ required (found %d.%d); install a newer python3\n" % sys.version_info[:2])
+        return 2
     import argparse
 
     from qianwen_common import cli  # one-line argparse errors, as every script (only when run directly)
