@@ -21,14 +21,14 @@ def sidecar_path(media_path):
 def write_sidecar(media_path, plan, task_id, answer, script, extra=None):
     """NAME.json beside a saved file: what was asked, what was sent (local paths, never keys or presigned
     queries), what it billed and what the API reported; returns its path."""
-    facts = dict(plan.facts) if plan else {}
+    facts = plan.facts
     data = {"kind": SIDECAR_KIND, "file": os.path.basename(media_path), "saved_at": _now(),
-            "prompt": facts.get("prompt"), "model": plan.model if plan else None,
-            "mode": plan.mode if plan else None, "seed": facts.get("seed"),
+            "prompt": facts.get("prompt"), "model": plan.model,
+            "mode": plan.mode, "seed": facts.get("seed"),
             "size": facts.get("size"), "resolution": facts.get("resolution"), "task_id": task_id,
-            "request_id": answer.get("request_id"), "endpoint": plan.endpoint if plan else None,
-            "checked": plan.checked if plan else True, "body": plan.body if plan else None,
-            "billing": plan.billing if plan else None, "usage": answer.get("usage"),
+            "request_id": answer.get("request_id"), "endpoint": plan.endpoint,
+            "checked": plan.checked, "body": plan.body,
+            "billing": plan.billing, "usage": answer.get("usage"),
             "rerun": rerun_command(script, sidecar_path(media_path))}
     data.update(extra or {})
     path = files.write_json_new(sidecar_path(media_path), data)

@@ -124,14 +124,14 @@ def finisher(args, folder, name, config=None):
         local_paths = save_all(images, names_for(folder, name, stem, len(images)), notify, config)
         sidecars = [results.write_sidecar(path, plan, task_id, answer, script, {"image_url": image["url"]})
                     for path, image in zip(local_paths, images)]
-        facts = plan.facts if plan else {}
+        facts = plan.facts
         width, height = dimensions(answer, facts.get("size"))
-        result = {"model": plan.model if plan else None, "mode": plan.mode if plan else None,
+        result = {"model": plan.model, "mode": plan.mode,
                   "task_id": task_id, "task_status": "SUCCEEDED", "image_url": images[0]["url"],
                   "image_urls": [i["url"] for i in images], "image_count": len(images),
                   "local_path": local_paths[0], "local_paths": local_paths, "width": width, "height": height,
                   "seed": facts.get("seed"), "interleaved_content": None, "sidecar": sidecars[0],
-                  "sidecars": sidecars, "billing": plan.billing if plan else None, "usage": answer.get("usage")}
+                  "sidecars": sidecars, "billing": plan.billing, "usage": answer.get("usage")}
         if any(item["type"] == "text" for item in items):
             result["markdown_path"] = write_markdown(items, local_paths, names_for(folder, name, stem, 1)[0], notify)
             paths = iter(local_paths)
@@ -148,6 +148,6 @@ def finisher(args, folder, name, config=None):
 
 
 def _stem(plan):
-    model = (plan.model if plan else None) or "image"
-    label = "".join(c if c.isalnum() else "" for c in (plan.label if plan else ""))
+    model = plan.model or "image"
+    label = "".join(c if c.isalnum() else "" for c in plan.label)
     return "%s%s-%s" % (label + "_" if label else "", model, time.strftime("%Y%m%d-%H%M%S"))

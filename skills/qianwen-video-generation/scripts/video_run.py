@@ -49,8 +49,8 @@ def finisher(args, folder, name, config=None):
     def finish(plan, answer, task_id):
         notify = output.Progress(args.quiet)
         url = video_url(answer)
-        mode = (plan.mode if plan else None) or "video"
-        label = "".join(c for c in (plan.label if plan else "") if c.isalnum())
+        mode = plan.mode or "video"
+        label = "".join(c for c in plan.label if c.isalnum())
         # The part file carries the task id: an interrupted download of this task is continued (Range),
         # never another task's that went to the same name.
         file_name = name or "%s%s_%s.mp4" % (label + "_" if label else "", mode, task_id)
@@ -61,11 +61,11 @@ def finisher(args, folder, name, config=None):
         sidecar = results.write_sidecar(local, plan, task_id, answer, SCRIPT, {
             "video_url": url, "orig_prompt": out.get("orig_prompt"), "actual_prompt": out.get("actual_prompt"),
             "response": answer})
-        facts = plan.facts if plan else {}
-        summary = {"task_id": task_id, "task_status": "SUCCEEDED", "mode": plan.mode if plan else None,
-                   "model": plan.model if plan else None, "video_url": url, "local_path": local,
+        facts = plan.facts
+        summary = {"task_id": task_id, "task_status": "SUCCEEDED", "mode": plan.mode,
+                   "model": plan.model, "video_url": url, "local_path": local,
                    "response_path": sidecar, "sidecar": sidecar, "bytes": size, "seed": facts.get("seed"),
-                   "billing": plan.billing if plan else None, "usage": answer.get("usage"),
+                   "billing": plan.billing, "usage": answer.get("usage"),
                    "orig_prompt": out.get("orig_prompt"), "actual_prompt": out.get("actual_prompt")}
         if args.print_response:
             summary["response"] = answer

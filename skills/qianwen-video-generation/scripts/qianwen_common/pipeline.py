@@ -50,22 +50,26 @@ class Run:
     on_task: object = None               # (task_id, plan sent) -> None: after the id is on stderr
 
 
-def prepare(plan, config, notify):
-    """(body, headers) of the plan with its local files uploaded (or inlined for plan keys)."""
-    urls = []
+def prepare(plan, config, notify, placed=None):
+    """(body, headers) of the plan with its local files uploaded (or inlined for plan keys); `placed`
+    maps local paths already uploaded for this request to their URLs (the fallback route reuses them)."""
+    placed = {} if placed is None else placed
     if plan.files:
         from . import upload  # loaded only when there is something to upload
 
         cap = plan.facts.get("input_mb") or upload.INLINE_MAX_MB  # the model's image cap, for inlined images
-        urls = [upload.place(config, slot, plan.model, notify, cap) for slot in plan.files]
-    body = plan.with_urls(urls)
+        for slot in plan.files:
+            if slot.local not in placed:
+                placed[slot.local] = upload.place(config, slot, plan.model, notify, cap)
+    body = plan.with_urls([placed[slot.local] for slot in plan.files])
     return body, plan.headers(body)
 
 
 def start(plan, config, run):
     """Upload and send once: ('answer', sync answer, plan) or ('task', task id, plan); the plan is the
     fallback route's when the first route was refused before any work."""
-    body, headers = prepare(plan, config, run.notify)
+    placed = {}
+    body, headers = prepare(plan, config, run.notify, placed)
     try:
         kind, value = _call(plan, body, headers, config, run)
     except ApiError as exc:
@@ -73,8 +77,8 @@ def start(plan, config, run):
             raise
         run.notify.warn("%s refused this call style (%s); nothing was billed; trying the other documented "
                         "route once: %s" % (plan.endpoint, exc, plan.fallback.endpoint))
-        plan = plan.fallback
-        body, headers = prepare(plan, config, run.notify)
+        plan = plan.fallback  # same model, so the uploaded files serve it too
+        body, headers = prepare(plan, config, run.notify, placed)
         kind, value = _call(plan, body, headers, config, run)
     return kind, value, plan
 
@@ -127,7 +131,7 @@ def announce(task_id, run, plan):
             raise _about(exc if isinstance(exc, ApiError) else ApiError(str(exc)), task_id, run) from None
 
 
-def follow(task_id, config, run, plan=None):
+def follow(task_id, config, run, plan):
     """Wait for a task and finish it; any failure carries the task id and the resume command."""
     if run.submit_only:
         return {"task_id": task_id, "task_status": "PENDING", "submitted": True}
